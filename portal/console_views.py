@@ -1,0 +1,119 @@
+"""Vendor console pages."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.models import Partner
+from partners.selectors import partner_get, partner_list
+from prm import selectors, services
+from prm.models import Invitation
+from prm.roles import Role
+
+from .access import roles_required
+from .forms import InvitationForm, TenantSettingsForm, apply_validation_error
+
+
+def dashboard(request):
+    membership = request.membership
+    partners_by_status = dict(
+        partner_list(membership=membership)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    context = {
+        "partners_by_status": [
+            (label, partners_by_status.get(value, 0)) for value, label in
+            Partner._meta.get_field("status").choices
+        ],
+        "people": selectors.team_visible_to(membership=membership).filter(is_active=True).count(),
+        "pending_invitations": selectors.invitations_visible_to(membership=membership)
+        .filter(status=Invitation.Status.PENDING)
+        .count(),
+    }
+    return render(request, "console/dashboard.html", context)
+
+
+def partners(request):
+    return render(
+        request,
+        "console/partners.html",
+        {"partners": partner_list(membership=request.membership)},
+    )
+
+
+def partner_detail(request, partner_id: int):
+    partner = partner_get(membership=request.membership, partner_id=partner_id)
+    team = selectors.team_visible_to(membership=request.membership).filter(partner=partner)
+    return render(request, "console/partner_detail.html", {"partner": partner, "team": team})
+
+
+@roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+def team(request):
+    membership = request.membership
+    form = InvitationForm(
+        request.POST or None,
+        roles=services.invitable_roles(membership),
+        partners=Partner.objects.all(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.")
+                             % {"email": form.cleaned_data["email"]})
+            return redirect("console:team", tenant_slug=request.tenant.slug)
+    context = {
+        "form": form,
+        "members": selectors.team_visible_to(membership=membership),
+        "invitations": selectors.invitations_visible_to(membership=membership).filter(
+            status=Invitation.Status.PENDING
+        ),
+    }
+    return render(request, "console/team.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+def invitation_revoke(request, invitation_id: int):
+    invitation = selectors.invitation_get(membership=request.membership,
+                                          invitation_id=invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.membership)
+        messages.success(request, _("Invitation revoked."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("console:team", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+def invitation_resend(request, invitation_id: int):
+    invitation = selectors.invitation_get(membership=request.membership,
+                                          invitation_id=invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation, by=request.membership)
+        messages.success(request, _("Invitation sent again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("console:team", tenant_slug=request.tenant.slug)
+
+
+@roles_required(Role.VENDOR_ADMIN)
+def settings_view(request):
+    tenant = request.tenant
+    form = TenantSettingsForm(request.POST or None, instance=tenant)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changed:
+            services.tenant_update(tenant=tenant, by=request.membership, **changed)
+        messages.success(request, _("Settings saved."))
+        return redirect("console:settings", tenant_slug=tenant.slug)
+    return render(request, "console/settings.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,42 @@
+"""Liveness of the parts the product needs: database, Redis, Celery workers."""
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from .celery import app as celery_app
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def redis_ok() -> bool:
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
+    except Exception:
+        return False
+
+
+def workers_alive(timeout: float = 1.0) -> int:
+    try:
+        return len(celery_app.control.ping(timeout=timeout) or [])
+    except Exception:
+        return 0
+
+
+def health_report() -> dict:
+    workers = workers_alive()
+    report = {
+        "database": "ok" if database_ok() else "down",
+        "redis": "ok" if redis_ok() else "down",
+        "workers": workers,
+        "worker": "ok" if workers else "down",
+    }
+    report["status"] = "ok" if report["database"] == report["redis"] == "ok" else "down"
+    return report

@@ -1,0 +1,101 @@
+"""The two commands of the README: run the product, run the tests.
+
+``python -m prm.launcher run``  starts embedded PostgreSQL/Redis unless
+DATABASE_URL/REDIS_URL are set, migrates, loads the demo data, then serves the
+web app with a Celery worker and Celery beat until Ctrl-C.
+``python -m prm.launcher test [pytest args]`` runs the test suite against the
+same kind of services.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from . import embedded
+
+PYTHON = sys.executable
+ROOT = embedded.BASE_DIR
+
+
+def _manage(*args: str, role: str = "app", settings: str = "prm.settings.dev") -> None:
+    env = {**os.environ, "PRM_DB_ROLE": role, "DJANGO_SETTINGS_MODULE": settings}
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def _spawn(args: list[str]) -> subprocess.Popen:
+    env = {**os.environ, "PRM_DB_ROLE": "app", "DJANGO_SETTINGS_MODULE": "prm.settings.dev"}
+    return subprocess.Popen(args, cwd=ROOT, env=env)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
+    os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
+    beat_schedule = embedded.data_dir() / "celerybeat-schedule"
+    with embedded.Services() as services:
+        if services.started:
+            print(f"Embedded {' and '.join(services.started)} running (data in "
+                  f"{embedded.data_dir()}).", flush=True)
+        _manage("migrate", "--no-input", role="owner")
+        _manage("seed_demo")
+        processes = [
+            _spawn([PYTHON, "-m", "gunicorn", "prm.wsgi:application", "--bind", f"{host}:{port}",
+                    "--workers", "2", "--access-logfile", "-"]),
+            _spawn([PYTHON, "-m", "celery", "-A", "prm", "worker", "--loglevel", "INFO",
+                    "--concurrency", "2", "-Q", _queues()]),
+            _spawn([PYTHON, "-m", "celery", "-A", "prm", "beat", "--loglevel", "INFO",
+                    "--schedule", str(beat_schedule)]),
+        ]
+        print(f"\nPRM is running at http://{host}:{port}/  (Ctrl-C stops everything)\n",
+              flush=True)
+        try:
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+            print("A process stopped; shutting down.", file=sys.stderr)
+            code = 1
+        except KeyboardInterrupt:
+            code = 0
+        finally:
+            _stop(processes)
+    print("Stopped.")
+    return code
+
+
+def _queues() -> str:
+    prefix = os.environ.get("PRM_QUEUE_PREFIX", "prm")
+    return ",".join(f"{prefix}.{name}" for name in ("default", "email", "batch"))
+
+
+def test(args: list[str]) -> int:
+    with embedded.Services():
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "prm.settings.test"}
+        return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print("usage: python -m prm.launcher run | test [pytest args]", file=sys.stderr)
+        return 2
+    if argv[0] == "run":
+        return run()
+    return test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,217 @@
+"""Global tables (tenants, users) and the tenancy core's tenant-owned tables."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models_base import TenantOwned, TimeStamped
+from .roles import PARTNER_ROLES, VENDOR_ROLES, Role
+
+currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))
+
+
+class Tenant(TimeStamped):
+    """A vendor running its own partner program. Global table."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("URL name"), max_length=60, unique=True)
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, default="USD", validators=[currency_validator]
+    )
+    locale = models.CharField(_("locale"), max_length=10, default="en")
+    require_mfa_for_vendor_roles = models.BooleanField(
+        _("require two-factor authentication for vendor staff"), default=False
+    )
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person; global, because one login can work with several vendors."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("operator"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Membership(TenantOwned, TimeStamped):
+    """A user's place in one tenant: a vendor role, or a role in one partner organisation."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("partner"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_one_per_tenant"),
+            models.CheckConstraint(
+                condition=(Q(role__in=list(VENDOR_ROLES)) & Q(partner__isnull=True))
+                | (Q(role__in=list(PARTNER_ROLES)) & Q(partner__isnull=False)),
+                name="membership_partner_matches_role",
+            ),
+        ]
+        indexes = [
+            # tenant switcher: a user's memberships across tenants
+            models.Index(fields=["user", "tenant"], name="membership_user_tenant"),
+            # partner team pages
+            models.Index(fields=["tenant", "partner"], name="membership_tenant_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.role in VENDOR_ROLES
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role in PARTNER_ROLES
+
+
+class Invitation(TenantOwned, TimeStamped):
+    """An e-mailed, signed, expiring offer to join a tenant with a role. Usable once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("partner"),
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_count = models.PositiveIntegerField(_("times sent"), default=0)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending_per_email",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role__in=list(VENDOR_ROLES)) & Q(partner__isnull=True))
+                | (Q(role__in=list(PARTNER_ROLES)) & Q(partner__isnull=False)),
+                name="invitation_partner_matches_role",
+            ),
+        ]
+        indexes = [
+            # expiry sweep: pending invitations by expiry per tenant
+            models.Index(fields=["tenant", "status", "expires_at"], name="invitation_sweep"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class AuditEvent(TenantOwned):
+    """Who did what to which row, written by services in the same transaction."""
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.BigIntegerField(_("target id"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            # activity timelines: newest events of one target
+            models.Index(
+                fields=["tenant", "target_type", "target_id", "-created_at"],
+                name="audit_target_timeline",
+            ),
+        ]

@@ -1,0 +1,45 @@
+"""Celery configuration (read by prm/celery.py with the CELERY_ namespace)."""
+
+from celery.schedules import crontab
+
+from .env import env
+
+_redis_url = env("REDIS_URL")
+if not _redis_url:
+    from prm import embedded
+
+    _redis_url = embedded.default_redis_url()
+
+# kombu spells a Unix-socket Redis differently from redis-py.
+CELERY_BROKER_URL = (
+    "redis+socket://" + _redis_url.removeprefix("unix://")
+    if _redis_url.startswith("unix://")
+    else _redis_url
+)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Countdowns and retries must stay below this, or Redis redelivers the message.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Queue names carry a prefix so that test runs and several checkouts sharing
+# one Redis never consume each other's messages.
+QUEUE_PREFIX = env("PRM_QUEUE_PREFIX", "prm")
+QUEUES = ("default", "email", "batch")
+CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.default"
+CELERY_TASK_ROUTES = {
+    "prm.tasks.invitation_send": {"queue": f"{QUEUE_PREFIX}.email"},
+    "prm.tasks.*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "expire-invitations": {
+        "task": "prm.tasks.invitations_expire_all_tenants",
+        "schedule": crontab(minute=5),
+    },
+}

@@ -1,0 +1,117 @@
+"""Pages outside any tenant: home (tenant chooser), invitation acceptance, health."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from allauth.account.models import EmailAddress
+
+from .forms import AcceptInvitationForm
+from .health import health_report
+from .models import Invitation, Tenant, User
+from .selectors import memberships_of_user
+from .services import InvitationUnavailable, invitation_accept, invitation_token_parse
+from .tenancy import tenant_context
+
+
+def landing(request):
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    return redirect("home")
+
+
+@login_required
+def home(request):
+    memberships = memberships_of_user(user=request.user)
+    if len(memberships) == 1:
+        return redirect("tenant_root", tenant_slug=memberships[0].tenant.slug)
+    return render(request, "prm/home.html", {"memberships": memberships})
+
+
+def tenant_root(request):
+    area = "console:dashboard" if request.membership.is_vendor else "portal:dashboard"
+    return redirect(area, tenant_slug=request.tenant.slug)
+
+
+@require_GET
+@never_cache
+def health(request):
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def _unavailable(request, reason: str | None = None):
+    return render(
+        request,
+        "prm/invitation_unavailable.html",
+        {"reason": reason or _("This invitation link is invalid, expired or already used.")},
+        status=410,
+    )
+
+
+@never_cache
+def invitation_accept_view(request, token: str):
+    """The token's signature tells which tenant to enter; nothing the client sends does."""
+    try:
+        tenant_id, invitation_id = invitation_token_parse(token)
+    except InvitationUnavailable:
+        return _unavailable(request)
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is None:
+        return _unavailable(request)
+    with tenant_context(tenant.pk):
+        invitation = (
+            Invitation.objects.filter(
+                pk=invitation_id,
+                status=Invitation.Status.PENDING,
+                expires_at__gt=timezone.now(),
+            )
+            .select_related("partner")
+            .first()
+        )
+        if invitation is None:
+            return _unavailable(request)
+        existing = User.objects.filter(email__iexact=invitation.email).first()
+        if existing is not None and request.user != existing:
+            messages.info(request, _("Sign in as %(email)s to accept the invitation.")
+                          % {"email": invitation.email})
+            return redirect(f"{_login_url()}?next={request.path}")
+        form = AcceptInvitationForm(request.POST or None) if existing is None else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                with transaction.atomic():
+                    user = existing or _create_invited_user(invitation, form)
+                    invitation_accept(invitation=invitation, user=user)
+            except InvitationUnavailable as error:
+                return _unavailable(request, str(error) if error.args else None)
+            if existing is None:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(tenant)s's partner program.")
+                             % {"tenant": tenant.name})
+            return redirect("tenant_root", tenant_slug=tenant.slug)
+        return render(request, "prm/invitation_accept.html",
+                      {"invitation": invitation, "tenant": tenant, "form": form})
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("account_login")
+
+
+def _create_invited_user(invitation: Invitation, form: AcceptInvitationForm) -> User:
+    user = User.objects.create_user(
+        email=invitation.email,
+        password=form.cleaned_data["password1"],
+        full_name=form.cleaned_data["full_name"],
+    )
+    # The invitation reached this address, which verifies it.
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
