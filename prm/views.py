@@ -78,6 +78,9 @@ def invitation_accept_view(request, token: str):
         )
         if invitation is None:
             return _unavailable(request)
+        if request.user.is_authenticated and request.user.email.lower() != invitation.email:
+            return render(request, "prm/invitation_other_user.html",
+                          {"invitation": invitation}, status=403)
         existing = User.objects.filter(email__iexact=invitation.email).first()
         if existing is not None and request.user != existing:
             messages.info(request, _("Sign in as %(email)s to accept the invitation.")

@@ -11,3 +11,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Each test session gets its own cache namespace, so rate-limit counters from
 # an earlier run on the same Redis never leak into this one.
 CACHES["default"]["KEY_PREFIX"] = f"prm-test-{uuid.uuid4().hex[:8]}"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,53 @@
+"""Test session setup: the test database is created and migrated by the owner
+role, then every test talks to it as the app role, so row-level security is in
+force throughout the suite exactly as in production."""
+
+import pytest
+from django.conf import settings
+
+from tests.world import build_world
+
+CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    from django.db import connections
+
+    connection = connections["default"]
+    app = {key: connection.settings_dict[key] for key in CREDENTIALS}
+    owner = {key: settings.DATABASE_OWNER[key] for key in CREDENTIALS}
+    original_name = connection.settings_dict["NAME"]
+
+    def use(credentials):
+        connection.close()
+        connection.settings_dict.update(credentials)
+
+    with django_db_blocker.unblock():
+        use(owner)
+        connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, keepdb=False, serialize=False
+        )
+        with connection.cursor() as cursor:
+            # Transactional tests empty the tables with TRUNCATE afterwards;
+            # only the test database grants that to the app role.
+            cursor.execute(
+                f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{settings.APP_DB_USER}"'
+            )
+        use(app)
+    yield
+    with django_db_blocker.unblock():
+        use(owner)
+        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
+        use(app)
+
+
+@pytest.fixture
+def world(db):
+    """Two tenants (A, B), two partners in A (P, Q), one user per role."""
+    return build_world()
+
+
+@pytest.fixture
+def tx_world(transactional_db):
+    return build_world()
