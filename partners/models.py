@@ -29,9 +29,7 @@ class PartnerStatus(models.TextChoices):
 
 class Partner(TenantOwned, TimeStamped):
     name = models.CharField(_("name"), max_length=200)
-    partner_type = models.CharField(
-        _("partner type"), max_length=32, choices=PartnerType.choices
-    )
+    partner_type = models.CharField(_("partner type"), max_length=32, choices=PartnerType.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE
     )

@@ -20,15 +20,12 @@ from .forms import InvitationForm, TenantSettingsForm, apply_validation_error
 def dashboard(request):
     membership = request.membership
     partners_by_status = dict(
-        partner_list(membership=membership)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
+        partner_list(membership=membership).order_by().values_list("status").annotate(n=Count("id"))
     )
     context = {
         "partners_by_status": [
-            (label, partners_by_status.get(value, 0)) for value, label in
-            Partner._meta.get_field("status").choices
+            (label, partners_by_status.get(value, 0))
+            for value, label in Partner._meta.get_field("status").choices
         ],
         "people": selectors.team_visible_to(membership=membership).filter(is_active=True).count(),
         "pending_invitations": selectors.invitations_visible_to(membership=membership)
@@ -66,8 +63,9 @@ def team(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.")
-                             % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("console:team", tenant_slug=request.tenant.slug)
     context = {
         "form": form,
@@ -82,8 +80,9 @@ def team(request):
 @require_POST
 @roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 def invitation_revoke(request, invitation_id: int):
-    invitation = selectors.invitation_get(membership=request.membership,
-                                          invitation_id=invitation_id)
+    invitation = selectors.invitation_get(
+        membership=request.membership, invitation_id=invitation_id
+    )
     try:
         services.invitation_revoke(invitation=invitation, by=request.membership)
         messages.success(request, _("Invitation revoked."))
@@ -95,8 +94,9 @@ def invitation_revoke(request, invitation_id: int):
 @require_POST
 @roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 def invitation_resend(request, invitation_id: int):
-    invitation = selectors.invitation_get(membership=request.membership,
-                                          invitation_id=invitation_id)
+    invitation = selectors.invitation_get(
+        membership=request.membership, invitation_id=invitation_id
+    )
     try:
         services.invitation_resend(invitation=invitation, by=request.membership)
         messages.success(request, _("Invitation sent again."))
@@ -115,5 +115,6 @@ def settings_view(request):
             services.tenant_update(tenant=tenant, by=request.membership, **changed)
         messages.success(request, _("Settings saved."))
         return redirect("console:settings", tenant_slug=tenant.slug)
-    return render(request, "console/settings.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "console/settings.html", {"form": form}, status=400 if form.errors else 200
+    )

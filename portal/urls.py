@@ -9,10 +9,16 @@ console_patterns = [
     path("partners/", console_views.partners, name="partners"),
     path("partners/<int:partner_id>/", console_views.partner_detail, name="partner_detail"),
     path("team/", console_views.team, name="team"),
-    path("team/invitations/<int:invitation_id>/revoke/", console_views.invitation_revoke,
-         name="invitation_revoke"),
-    path("team/invitations/<int:invitation_id>/resend/", console_views.invitation_resend,
-         name="invitation_resend"),
+    path(
+        "team/invitations/<int:invitation_id>/revoke/",
+        console_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "team/invitations/<int:invitation_id>/resend/",
+        console_views.invitation_resend,
+        name="invitation_resend",
+    ),
     path("settings/", console_views.settings_view, name="settings"),
 ]
 

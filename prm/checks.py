@@ -6,7 +6,7 @@ from .settings.env import env
 
 @register("prm", deploy=True)
 def app_role_is_not_owner(app_configs, **kwargs):
-    """The web app must not connect as the tables' owner, or row-level security can be turned off."""
+    """The app must not connect as the tables' owner: an owner can switch RLS off."""
     if env("PRM_DB_ROLE", "app") == "owner":
         return []
     if settings.DATABASES["default"]["USER"] == settings.DATABASE_OWNER["USER"]:

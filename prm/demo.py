@@ -36,13 +36,22 @@ PEOPLE = [
     ("admin@northwind.example", "Nora Admin", "northwind", Role.VENDOR_ADMIN, None),
     ("manager@northwind.example", "Max Manager", "northwind", Role.CHANNEL_MANAGER, None),
     ("finance@northwind.example", "Fiona Finance", "northwind", Role.FINANCE, None),
-    ("admin@bluewave.example", "Bella Bluewave", "northwind", Role.PARTNER_ADMIN,
-     "Bluewave Solutions"),
-    ("admin@bluewave.example", "Bella Bluewave", "globex", Role.PARTNER_ADMIN,
-     "Bluewave Solutions"),
+    (
+        "admin@bluewave.example",
+        "Bella Bluewave",
+        "northwind",
+        Role.PARTNER_ADMIN,
+        "Bluewave Solutions",
+    ),
+    (
+        "admin@bluewave.example",
+        "Bella Bluewave",
+        "globex",
+        Role.PARTNER_ADMIN,
+        "Bluewave Solutions",
+    ),
     ("rep@bluewave.example", "Ron Rep", "northwind", Role.PARTNER_REP, "Bluewave Solutions"),
-    ("rep@cobalt.example", "Cora Cobalt", "northwind", Role.PARTNER_REP,
-     "Cobalt Managed Services"),
+    ("rep@cobalt.example", "Cora Cobalt", "northwind", Role.PARTNER_REP, "Cobalt Managed Services"),
     ("admin@globex.example", "Gus Globex", "globex", Role.VENDOR_ADMIN, None),
 ]
 
@@ -76,8 +85,6 @@ def seed() -> list[tuple[str, str]]:
         user = _user(email, full_name)
         with tenant_context(tenants[slug].pk):
             partner = Partner.objects.get(name=partner_name) if partner_name else None
-            Membership.objects.get_or_create(
-                user=user, defaults={"role": role, "partner": partner}
-            )
+            Membership.objects.get_or_create(user=user, defaults={"role": role, "partner": partner})
         logins.append((email, f"{tenants[slug].name}: {role.label}"))
     return logins

@@ -54,9 +54,7 @@ class EmbeddedPostgres:
         pgdata = data_dir() / "pg"
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         self.server = pgserver.get_server(pgdata, cleanup_mode="stop")
-        exists = self.server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
-        )
+        exists = self.server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
         if "(1 row)" not in exists:
             self.server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         socket_dir = Path(self.server.get_postmaster_info().socket_dir)
@@ -83,15 +81,24 @@ class EmbeddedRedis:
         self.process = subprocess.Popen(
             [
                 redis_server,
-                "--port", "0",
-                "--unixsocket", str(socket),
-                "--unixsocketperm", "700",
-                "--dir", str(workdir),
-                "--dbfilename", "dump.rdb",
-                "--save", "60 1",
-                "--appendonly", "no",
-                "--daemonize", "no",
-                "--logfile", str(workdir / "redis.log"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(socket),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(workdir),
+                "--dbfilename",
+                "dump.rdb",
+                "--save",
+                "60 1",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(workdir / "redis.log"),
             ],
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches us, we stop it in order

@@ -3,7 +3,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 
-
 class AcceptInvitationForm(forms.Form):
     """For an invitee who has no account yet: name and password."""
 

@@ -43,27 +43,75 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> int:
+    # Explicit handlers: a shell may start us with SIGINT ignored, and SIGTERM
+    # (from a service manager) deserves the same orderly stop as Ctrl-C.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
     beat_schedule = embedded.data_dir() / "celerybeat-schedule"
     with embedded.Services() as services:
         if services.started:
-            print(f"Embedded {' and '.join(services.started)} running (data in "
-                  f"{embedded.data_dir()}).", flush=True)
+            print(
+                f"Embedded {' and '.join(services.started)} running (data in "
+                f"{embedded.data_dir()}).",
+                flush=True,
+            )
         _manage("migrate", "--no-input", role="owner")
         _manage("seed_demo")
         processes = [
-            _spawn([PYTHON, "-m", "gunicorn", "prm.wsgi:application", "--bind", f"{host}:{port}",
-                    "--workers", "2", "--access-logfile", "-"]),
-            _spawn([PYTHON, "-m", "celery", "-A", "prm", "worker", "--loglevel", "INFO",
-                    "--concurrency", "2", "-Q", _queues()]),
-            _spawn([PYTHON, "-m", "celery", "-A", "prm", "beat", "--loglevel", "INFO",
-                    "--schedule", str(beat_schedule)]),
+            _spawn(
+                [
+                    PYTHON,
+                    "-m",
+                    "gunicorn",
+                    "prm.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    "2",
+                    "--access-logfile",
+                    "-",
+                ]
+            ),
+            _spawn(
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "prm",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "-Q",
+                    _queues(),
+                ]
+            ),
+            _spawn(
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "prm",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(beat_schedule),
+                ]
+            ),
         ]
-        print(f"\nPRM is running at http://{host}:{port}/  (Ctrl-C stops everything)\n",
-              flush=True)
+        print(f"\nPRM is running at http://{host}:{port}/  (Ctrl-C stops everything)\n", flush=True)
         try:
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)

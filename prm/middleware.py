@@ -64,8 +64,11 @@ class TenantMiddleware:
             ):
                 messages.warning(
                     request,
-                    _("%(tenant)s requires two-factor authentication for its staff. "
-                      "Set it up to continue.") % {"tenant": tenant.name},
+                    _(
+                        "%(tenant)s requires two-factor authentication for its staff. "
+                        "Set it up to continue."
+                    )
+                    % {"tenant": tenant.name},
                 )
                 return redirect("mfa_activate_totp")
             response = view_func(request, *view_args, **view_kwargs)

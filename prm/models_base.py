@@ -26,6 +26,14 @@ class TenantOwned(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.assign_tenant()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.assign_tenant()
+        return super().delete(*args, **kwargs)
+
     def assign_tenant(self) -> None:
         current = current_tenant_id()
         if self.tenant_id is None:
@@ -37,14 +45,6 @@ class TenantOwned(models.Model):
                 f"{type(self).__name__} of tenant {self.tenant_id} saved while tenant "
                 f"{current} is current."
             )
-
-    def save(self, *args, **kwargs):
-        self.assign_tenant()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self.assign_tenant()
-        return super().delete(*args, **kwargs)
 
 
 class TimeStamped(models.Model):

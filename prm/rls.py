@@ -46,30 +46,43 @@ def _ensure_app_role(cursor, database: str) -> None:
                 "CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
             ).format(role, sql.Literal(password))
         )
-    cursor.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-        sql.Identifier(database), role))
+    cursor.execute(
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), role)
+    )
     cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
-    cursor.execute(sql.SQL(
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(role))
-    cursor.execute(sql.SQL(
-        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
+    cursor.execute(
+        sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
+            role
+        )
+    )
+    cursor.execute(
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role)
+    )
 
 
 def _ensure_policies(cursor, table: str) -> None:
     name = sql.Identifier(table)
     cursor.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(name))
     cursor.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(name))
-    cursor.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(
-        sql.Identifier(TENANT_POLICY), name))
+    cursor.execute(
+        sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(sql.Identifier(TENANT_POLICY), name)
+    )
     condition = sql.SQL(f"tenant_id = {CURRENT_TENANT}")
-    cursor.execute(sql.SQL("CREATE POLICY {} ON {} USING ({}) WITH CHECK ({})").format(
-        sql.Identifier(TENANT_POLICY), name, condition, condition))
+    cursor.execute(
+        sql.SQL("CREATE POLICY {} ON {} USING ({}) WITH CHECK ({})").format(
+            sql.Identifier(TENANT_POLICY), name, condition, condition
+        )
+    )
     if table in SELF_READ_TABLES:
-        cursor.execute(sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(
-            sql.Identifier(SELF_READ_POLICY), name))
+        cursor.execute(
+            sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(sql.Identifier(SELF_READ_POLICY), name)
+        )
         column = sql.Identifier(SELF_READ_TABLES[table])
-        cursor.execute(sql.SQL("CREATE POLICY {} ON {} FOR SELECT USING ({} = {})").format(
-            sql.Identifier(SELF_READ_POLICY), name, column, sql.SQL(CURRENT_USER)))
+        cursor.execute(
+            sql.SQL("CREATE POLICY {} ON {} FOR SELECT USING ({} = {})").format(
+                sql.Identifier(SELF_READ_POLICY), name, column, sql.SQL(CURRENT_USER)
+            )
+        )
 
 
 def apply(using: str = "default") -> None:

@@ -13,9 +13,7 @@ def memberships_of_user(*, user: User) -> list[Membership]:
 
     def fetch() -> list[Membership]:
         return list(
-            Membership.all_tenants.filter(
-                user_id=user.pk, is_active=True, tenant__is_active=True
-            )
+            Membership.all_tenants.filter(user_id=user.pk, is_active=True, tenant__is_active=True)
             .select_related("tenant")
             .order_by("tenant__name")
         )
@@ -30,9 +28,7 @@ def memberships_of_user(*, user: User) -> list[Membership]:
 def membership_in_tenant(*, user: User, tenant: Tenant) -> Membership | None:
     """Within the tenant's context: the user's active membership, or None."""
     return (
-        Membership.objects.filter(user_id=user.pk, is_active=True)
-        .select_related("partner")
-        .first()
+        Membership.objects.filter(user_id=user.pk, is_active=True).select_related("partner").first()
     )
 
 

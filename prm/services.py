@@ -65,8 +65,9 @@ def invitation_create(*, by: Membership, email: str, role: str, partner=None) ->
             invited_by=by.user,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
-        audit_record(actor=by.user, action="invitation.created", target=invitation,
-                     email=email, role=role)
+        audit_record(
+            actor=by.user, action="invitation.created", target=invitation, email=email, role=role
+        )
         _send_after_commit(invitation)
     return invitation
 
@@ -155,8 +156,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             pk=invitation.pk,
             status=Invitation.Status.PENDING,
             expires_at__gt=timezone.now(),
-        ).update(status=Invitation.Status.ACCEPTED, accepted_at=timezone.now(),
-                 accepted_by=user)
+        ).update(status=Invitation.Status.ACCEPTED, accepted_at=timezone.now(), accepted_by=user)
         if claimed != 1:
             raise InvitationUnavailable(_("This invitation has expired or was already used."))
         if Membership.objects.filter(user=user).exists():
@@ -164,8 +164,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         membership = Membership.objects.create(
             user=user, role=invitation.role, partner_id=invitation.partner_id
         )
-        audit_record(actor=user, action="invitation.accepted", target=invitation,
-                     membership_id=membership.pk)
+        audit_record(
+            actor=user, action="invitation.accepted", target=invitation, membership_id=membership.pk
+        )
     return membership
 
 
@@ -186,8 +187,7 @@ def tenant_update(*, tenant: Tenant, by: Membership, **fields) -> Tenant:
             setattr(tenant, name, value)
         tenant.full_clean()
         tenant.save(update_fields=[*fields, "updated_at"])
-        audit_record(actor=by.user, action="tenant.updated", target=tenant,
-                     fields=sorted(fields))
+        audit_record(actor=by.user, action="tenant.updated", target=tenant, fields=sorted(fields))
     return tenant
 
 

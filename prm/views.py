@@ -1,5 +1,6 @@
 """Pages outside any tenant: home (tenant chooser), invitation acceptance, health."""
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -10,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from allauth.account.models import EmailAddress
 
 from .forms import AcceptInvitationForm
 from .health import health_report
@@ -79,12 +78,15 @@ def invitation_accept_view(request, token: str):
         if invitation is None:
             return _unavailable(request)
         if request.user.is_authenticated and request.user.email.lower() != invitation.email:
-            return render(request, "prm/invitation_other_user.html",
-                          {"invitation": invitation}, status=403)
+            return render(
+                request, "prm/invitation_other_user.html", {"invitation": invitation}, status=403
+            )
         existing = User.objects.filter(email__iexact=invitation.email).first()
         if existing is not None and request.user != existing:
-            messages.info(request, _("Sign in as %(email)s to accept the invitation.")
-                          % {"email": invitation.email})
+            messages.info(
+                request,
+                _("Sign in as %(email)s to accept the invitation.") % {"email": invitation.email},
+            )
             return redirect(f"{_login_url()}?next={request.path}")
         form = AcceptInvitationForm(request.POST or None) if existing is None else None
         if request.method == "POST" and (form is None or form.is_valid()):
@@ -96,11 +98,15 @@ def invitation_accept_view(request, token: str):
                 return _unavailable(request, str(error) if error.args else None)
             if existing is None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to %(tenant)s's partner program.")
-                             % {"tenant": tenant.name})
+            messages.success(
+                request, _("Welcome to %(tenant)s's partner program.") % {"tenant": tenant.name}
+            )
             return redirect("tenant_root", tenant_slug=tenant.slug)
-        return render(request, "prm/invitation_accept.html",
-                      {"invitation": invitation, "tenant": tenant, "form": form})
+        return render(
+            request,
+            "prm/invitation_accept.html",
+            {"invitation": invitation, "tenant": tenant, "form": form},
+        )
 
 
 def _login_url() -> str:

@@ -51,3 +51,15 @@ def world(db):
 @pytest.fixture
 def tx_world(transactional_db):
     return build_world()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """One real worker process per test session, started on first use."""
+    from tests.celery_worker import WorkerProcess
+
+    worker = WorkerProcess()
+    with django_db_blocker.unblock():
+        worker.start()
+    yield worker
+    worker.stop()

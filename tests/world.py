@@ -71,6 +71,9 @@ def build_world() -> SimpleNamespace:
 def invite(tenant, email, role, partner, by, *, days=7) -> Invitation:
     with tenant_context(tenant.pk):
         return Invitation.objects.create(
-            email=email, role=role, partner=partner, invited_by=by,
+            email=email,
+            role=role,
+            partner=partner,
+            invited_by=by,
             expires_at=timezone.now() + timedelta(days=days),
         )

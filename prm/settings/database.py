@@ -25,9 +25,7 @@ def _app_url(owner_url: str, app_user: str, app_password: str) -> str:
     parsed = dj_database_url.parse(owner_url)
     host = quote(parsed["HOST"] or "", safe="")
     port = f":{parsed['PORT']}" if parsed["PORT"] else ""
-    return (
-        f"postgres://{quote(app_user)}:{quote(app_password)}@{host}{port}/{parsed['NAME']}"
-    )
+    return f"postgres://{quote(app_user)}:{quote(app_password)}@{host}{port}/{parsed['NAME']}"
 
 
 def databases(*, app_user: str, app_password: str, conn_max_age: int) -> tuple[dict, dict]:

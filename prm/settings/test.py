@@ -1,6 +1,11 @@
+import os
 import uuid
 
-from .base import *  # noqa: F403
+# Before base is read: every test session gets its own Celery queues, which the
+# worker started by the tests inherits through the environment.
+os.environ.setdefault("PRM_QUEUE_PREFIX", f"prm-test-{uuid.uuid4().hex[:8]}")
+
+from .base import *  # noqa: E402,F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

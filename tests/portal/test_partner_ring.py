@@ -13,12 +13,16 @@ def test_rep_of_p_sees_only_p_team(client, world):
 
 def test_rep_of_p_gets_404_for_q_member_by_id(client, world):
     client.force_login(world.p_rep.user)
-    own = reverse("portal:team_member",
-                  kwargs={"tenant_slug": world.a.slug, "member_id": world.p_admin.pk})
-    other = reverse("portal:team_member",
-                    kwargs={"tenant_slug": world.a.slug, "member_id": world.q_rep.pk})
-    vendor = reverse("portal:team_member",
-                     kwargs={"tenant_slug": world.a.slug, "member_id": world.vendor_admin.pk})
+    own = reverse(
+        "portal:team_member", kwargs={"tenant_slug": world.a.slug, "member_id": world.p_admin.pk}
+    )
+    other = reverse(
+        "portal:team_member", kwargs={"tenant_slug": world.a.slug, "member_id": world.q_rep.pk}
+    )
+    vendor = reverse(
+        "portal:team_member",
+        kwargs={"tenant_slug": world.a.slug, "member_id": world.vendor_admin.pk},
+    )
     assert client.get(own).status_code == 200
     assert client.get(other).status_code == 404
     assert client.get(vendor).status_code == 404

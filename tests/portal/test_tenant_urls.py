@@ -30,8 +30,9 @@ def _b_urls(world):
     ids = _ids_of_b(world)
     urls = [reverse("tenant_root", kwargs={"tenant_slug": world.b.slug})]
     for name, params in CONSOLE + PORTAL:
-        urls.append(reverse(name, kwargs={"tenant_slug": world.b.slug,
-                                          **{p: ids[p] for p in params}}))
+        urls.append(
+            reverse(name, kwargs={"tenant_slug": world.b.slug, **{p: ids[p] for p in params}})
+        )
     return urls
 
 
@@ -51,15 +52,17 @@ def test_every_url_of_b_names_b_objects_by_id(world):
 
 def test_a_object_ids_under_b_slug_are_404_for_b_users(client, world):
     client.force_login(world.b_admin.user)
-    url = reverse("console:partner_detail",
-                  kwargs={"tenant_slug": world.b.slug, "partner_id": world.p.pk})
+    url = reverse(
+        "console:partner_detail", kwargs={"tenant_slug": world.b.slug, "partner_id": world.p.pk}
+    )
     assert client.get(url).status_code == 404
 
 
 def test_a_object_ids_under_a_slug_are_404_for_b_users(client, world):
     client.force_login(world.b_admin.user)
-    url = reverse("console:partner_detail",
-                  kwargs={"tenant_slug": world.a.slug, "partner_id": world.p.pk})
+    url = reverse(
+        "console:partner_detail", kwargs={"tenant_slug": world.a.slug, "partner_id": world.p.pk}
+    )
     assert client.get(url).status_code == 404
 
 
@@ -75,8 +78,8 @@ def test_anonymous_users_are_sent_to_sign_in(client, world):
 
 
 def test_deactivated_member_loses_access_at_once(client, world):
-    from prm.tenancy import tenant_context
     from prm.models import Membership
+    from prm.tenancy import tenant_context
 
     client.force_login(world.p_rep.user)
     url = reverse("portal:dashboard", kwargs={"tenant_slug": world.a.slug})
@@ -89,8 +92,11 @@ def test_deactivated_member_loses_access_at_once(client, world):
 @pytest.mark.parametrize("name, params", CONSOLE, ids=[n for n, _ in CONSOLE])
 def test_partner_users_cannot_open_console_pages(client, world, name, params):
     client.force_login(world.p_admin.user)
-    ids = {"partner_id": world.p.pk, "member_id": world.p_rep.pk,
-           "invitation_id": world.a_invitation.pk}
+    ids = {
+        "partner_id": world.p.pk,
+        "member_id": world.p_rep.pk,
+        "invitation_id": world.a_invitation.pk,
+    }
     url = reverse(name, kwargs={"tenant_slug": world.a.slug, **{p: ids[p] for p in params}})
     assert client.get(url).status_code == 403
 

@@ -51,9 +51,14 @@ def test_logout(client, world):
 
 
 def test_signup_is_closed(client, db):
-    response = client.post("/accounts/signup/", {
-        "email": "stranger@example.test", "password1": "A-long-password-1", "password2":
-        "A-long-password-1"})
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "stranger@example.test",
+            "password1": "A-long-password-1",
+            "password2": "A-long-password-1",
+        },
+    )
     from prm.models import User
 
     assert not User.objects.filter(email="stranger@example.test").exists()

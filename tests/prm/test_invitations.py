@@ -21,20 +21,26 @@ def _team_url(world):
 
 
 def _accept_url(invitation):
-    return reverse("invitation_accept",
-                   args=[services.invitation_token(invitation=invitation)])
+    return reverse("invitation_accept", args=[services.invitation_token(invitation=invitation)])
 
 
 def _new_user_form():
-    return {"full_name": "Ina Invitee", "password1": "A-long-pass-123",
-            "password2": "A-long-pass-123"}
+    return {
+        "full_name": "Ina Invitee",
+        "password1": "A-long-pass-123",
+        "password2": "A-long-pass-123",
+    }
 
 
-def test_vendor_admin_invites_through_the_console(client, world, django_capture_on_commit_callbacks):
+def test_vendor_admin_invites_through_the_console(
+    client, world, django_capture_on_commit_callbacks
+):
     client.force_login(world.vendor_admin.user)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(_team_url(world), {
-            "email": "New.Rep@Example.test", "role": Role.PARTNER_REP, "partner": world.p.pk})
+        response = client.post(
+            _team_url(world),
+            {"email": "New.Rep@Example.test", "role": Role.PARTNER_REP, "partner": world.p.pk},
+        )
     assert response.status_code == 302
     assert len(callbacks) == 1  # the e-mail task is enqueued only after commit
     with tenant_context(world.a.pk):
@@ -47,13 +53,16 @@ def test_vendor_admin_invites_through_the_console(client, world, django_capture_
     assert re.search(r"/invitations/[^/\s]+/", mail.outbox[0].body)
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"email": "not-an-email", "role": Role.PARTNER_REP}, "email"),
-    ({"email": "x@example.test", "role": "emperor"}, "role"),
-    ({"email": "x@example.test", "role": Role.PARTNER_REP}, "partner"),
-    ({"email": "rep@q.test", "role": Role.PARTNER_REP, "partner": "P"}, "partner"),
-    ({"email": "rep@q.test", "role": Role.FINANCE}, "email"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"email": "not-an-email", "role": Role.PARTNER_REP}, "email"),
+        ({"email": "x@example.test", "role": "emperor"}, "role"),
+        ({"email": "x@example.test", "role": Role.PARTNER_REP}, "partner"),
+        ({"email": "rep@q.test", "role": Role.PARTNER_REP, "partner": "P"}, "partner"),
+        ({"email": "rep@q.test", "role": Role.FINANCE}, "email"),
+    ],
+)
 def test_bad_invitations_are_refused_and_change_nothing(client, world, data, field):
     client.force_login(world.vendor_admin.user)
     with tenant_context(world.a.pk):
@@ -67,16 +76,19 @@ def test_bad_invitations_are_refused_and_change_nothing(client, world, data, fie
 
 def test_partner_from_another_tenant_cannot_be_chosen(client, world):
     client.force_login(world.vendor_admin.user)
-    response = client.post(_team_url(world), {
-        "email": "x@example.test", "role": Role.PARTNER_REP, "partner": world.b_partner.pk})
+    response = client.post(
+        _team_url(world),
+        {"email": "x@example.test", "role": Role.PARTNER_REP, "partner": world.b_partner.pk},
+    )
     assert response.status_code == 400
     assert "partner" in response.context["form"].errors
 
 
 def test_channel_manager_cannot_invite_vendor_admins(client, world):
     client.force_login(world.channel_manager.user)
-    response = client.post(_team_url(world), {
-        "email": "boss@example.test", "role": Role.VENDOR_ADMIN})
+    response = client.post(
+        _team_url(world), {"email": "boss@example.test", "role": Role.VENDOR_ADMIN}
+    )
     assert response.status_code == 400
 
 
@@ -109,7 +121,8 @@ def test_a_used_invitation_cannot_be_replayed(client, world):
 def test_an_expired_invitation_is_refused(client, world):
     with tenant_context(world.a.pk):
         Invitation.objects.filter(pk=world.a_invitation.pk).update(
-            expires_at=timezone.now() - timedelta(minutes=1))
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
     assert client.post(_accept_url(world.a_invitation), _new_user_form()).status_code == 410
     assert not User.objects.filter(email="invitee@a.test").exists()
 
@@ -135,8 +148,9 @@ def test_token_for_a_revoked_invitation_is_refused(client, world):
 
 def test_existing_user_accepts_after_signing_in(client, world):
     """A partner firm working with several vendors: one login, a second membership."""
-    inv = invite(world.b, world.p_admin.user.email, Role.PARTNER_ADMIN, world.b_partner,
-                 world.b_admin.user)
+    inv = invite(
+        world.b, world.p_admin.user.email, Role.PARTNER_ADMIN, world.b_partner, world.b_admin.user
+    )
     url = _accept_url(inv)
     response = client.get(url)
     assert response.status_code == 302 and "login" in response["Location"]
@@ -158,7 +172,8 @@ def test_invitation_for_someone_else_cannot_be_taken(client, world):
 def test_expiry_sweep_marks_only_overdue_invitations(world):
     with tenant_context(world.a.pk):
         Invitation.objects.filter(pk=world.a_invitation.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1))
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
         assert services.invitations_expire() == 1
         assert services.invitations_expire() == 0
     with tenant_context(world.b.pk):

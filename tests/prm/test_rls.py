@@ -48,16 +48,16 @@ def _tables_with_tenant_column() -> set[str]:
 
 def _count(table: str, where: str = "") -> int:
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("SELECT count(*) FROM {} " + where).format(sql.Identifier(table))
-        )
+        cursor.execute(sql.SQL("SELECT count(*) FROM {} " + where).format(sql.Identifier(table)))
         return cursor.fetchone()[0]
 
 
 def test_every_table_is_either_global_or_tenant_owned(db):
     tables = _public_tables()
     unexplained = tables - GLOBAL_TABLES - _tables_with_tenant_column()
-    assert not unexplained, f"tables with neither tenant_id nor a place in GLOBAL_TABLES: {unexplained}"
+    assert not unexplained, (
+        f"tables with neither tenant_id nor a place in GLOBAL_TABLES: {unexplained}"
+    )
 
 
 def test_every_tenant_table_has_forced_row_level_security_and_a_policy(db):
@@ -68,14 +68,17 @@ def test_every_tenant_table_has_forced_row_level_security_and_a_policy(db):
             "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
             "  EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' "
             "          AND p.tablename = c.relname AND p.policyname = 'tenant_isolation' "
-            "          AND p.qual LIKE '%%app.tenant_id%%' AND p.with_check LIKE '%%app.tenant_id%%') "
+            "          AND p.qual LIKE '%%app.tenant_id%%' "
+            "          AND p.with_check LIKE '%%app.tenant_id%%') "
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND c.relname = ANY(%s)",
             [sorted(tables)],
         )
         rows = cursor.fetchall()
     assert len(rows) == len(tables)
-    missing = [name for name, enabled, forced, policy in rows if not (enabled and forced and policy)]
+    missing = [
+        name for name, enabled, forced, policy in rows if not (enabled and forced and policy)
+    ]
     assert not missing, f"tenant tables without forced RLS and policy: {missing}"
 
 
@@ -86,7 +89,8 @@ def test_the_app_role_cannot_bypass_row_level_security(db):
         )
         user, superuser, bypass = cursor.fetchone()
         cursor.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user"
+            "SELECT count(*) FROM pg_tables "
+            "WHERE schemaname = 'public' AND tableowner = current_user"
         )
         owned = cursor.fetchone()[0]
     assert user == settings.APP_DB_USER

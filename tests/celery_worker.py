@@ -1,0 +1,76 @@
+"""A real Celery worker process for the tests, on real Redis, reading the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+from django.conf import settings
+from django.db import connection
+
+from prm.celery import app
+
+
+class WorkerProcess:
+    def __init__(self) -> None:
+        self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        prefix = settings.QUEUE_PREFIX
+        queues = ",".join(f"{prefix}.{q}" for q in settings.QUEUES)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "prm.settings.test",
+            "PRM_DB_ROLE": "app",
+            "PRM_DATABASE_NAME": connection.settings_dict["NAME"],
+            "PRM_QUEUE_PREFIX": prefix,
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "prm",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "WARNING",
+                "-Q",
+                queues,
+                "-n",
+                self.name,
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the Celery worker exited during start-up")
+            if app.control.ping(destination=[self.name], timeout=0.5):
+                return
+        raise RuntimeError("the Celery worker did not answer within the time limit")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def wait_for(condition, timeout: float = 30, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError("condition not met before the time limit")
