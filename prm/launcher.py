@@ -65,52 +65,14 @@ def run() -> int:
             )
         _manage("migrate", "--no-input", role="owner")
         _manage("seed_demo")
+        celery = [PYTHON, "-m", "celery", "-A", "prm"]
         processes = [
-            _spawn(
-                [
-                    PYTHON,
-                    "-m",
-                    "gunicorn",
-                    "prm.wsgi:application",
-                    "--bind",
-                    f"{host}:{port}",
-                    "--workers",
-                    "2",
-                    "--access-logfile",
-                    "-",
-                ]
-            ),
-            _spawn(
-                [
-                    PYTHON,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "prm",
-                    "worker",
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                    "-Q",
-                    _queues(),
-                ]
-            ),
-            _spawn(
-                [
-                    PYTHON,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "prm",
-                    "beat",
-                    "--loglevel",
-                    "INFO",
-                    "--schedule",
-                    str(beat_schedule),
-                ]
-            ),
-        ]
+            _spawn([PYTHON, "-m", "gunicorn", "prm.wsgi:application", "--bind", f"{host}:{port}",
+                    "--workers", "2", "--access-logfile", "-"]),
+            _spawn([*celery, "worker", "--loglevel", "INFO", "--concurrency", "2",
+                    "-Q", _queues()]),
+            _spawn([*celery, "beat", "--loglevel", "INFO", "--schedule", str(beat_schedule)]),
+        ]  # fmt: skip
         print(f"\nPRM is running at http://{host}:{port}/  (Ctrl-C stops everything)\n", flush=True)
         try:
             while all(p.poll() is None for p in processes):
