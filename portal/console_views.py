@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.models import Partner
-from partners.selectors import partner_get, partner_list
+from partners.selectors.organisations import partner_list
 from prm import selectors, services
 from prm.models import Invitation
 from prm.roles import Role
@@ -33,20 +33,6 @@ def dashboard(request):
         .count(),
     }
     return render(request, "console/dashboard.html", context)
-
-
-def partners(request):
-    return render(
-        request,
-        "console/partners.html",
-        {"partners": partner_list(membership=request.membership)},
-    )
-
-
-def partner_detail(request, partner_id: int):
-    partner = partner_get(membership=request.membership, partner_id=partner_id)
-    team = selectors.team_visible_to(membership=request.membership).filter(partner=partner)
-    return render(request, "console/partner_detail.html", {"partner": partner, "team": team})
 
 
 @roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)

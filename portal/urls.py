@@ -3,11 +3,17 @@ from django.urls import include, path
 from prm.views import tenant_root
 
 from . import console_views, partner_views
+from .areas.agreements import urls as agreements
+from .areas.communication import urls as communication
+from .areas.directory import urls as directory
+from .areas.onboarding import urls as onboarding
+from .areas.recruitment import urls as recruitment
+from .areas.tiers import urls as tiers
+
+AREAS = [directory, recruitment, agreements, onboarding, tiers, communication]
 
 console_patterns = [
     path("", console_views.dashboard, name="dashboard"),
-    path("partners/", console_views.partners, name="partners"),
-    path("partners/<int:partner_id>/", console_views.partner_detail, name="partner_detail"),
     path("team/", console_views.team, name="team"),
     path(
         "team/invitations/<int:invitation_id>/revoke/",
@@ -21,12 +27,16 @@ console_patterns = [
     ),
     path("settings/", console_views.settings_view, name="settings"),
 ]
+for area in AREAS:
+    console_patterns += area.console_patterns
 
 portal_patterns = [
     path("", partner_views.dashboard, name="dashboard"),
     path("team/", partner_views.team, name="team"),
     path("team/<int:member_id>/", partner_views.team_member, name="team_member"),
 ]
+for area in AREAS:
+    portal_patterns += area.portal_patterns
 
 urlpatterns = [
     path("", tenant_root, name="tenant_root"),

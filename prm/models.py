@@ -112,8 +112,8 @@ class Membership(TenantOwned, TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "user"], name="membership_one_per_tenant"),
             models.CheckConstraint(
-                condition=(Q(role__in=list(VENDOR_ROLES)) & Q(partner__isnull=True))
-                | (Q(role__in=list(PARTNER_ROLES)) & Q(partner__isnull=False)),
+                condition=(Q(role__in=sorted(VENDOR_ROLES)) & Q(partner__isnull=True))
+                | (Q(role__in=sorted(PARTNER_ROLES)) & Q(partner__isnull=False)),
                 name="membership_partner_matches_role",
             ),
         ]
@@ -179,8 +179,8 @@ class Invitation(TenantOwned, TimeStamped):
                 name="invitation_one_pending_per_email",
             ),
             models.CheckConstraint(
-                condition=(Q(role__in=list(VENDOR_ROLES)) & Q(partner__isnull=True))
-                | (Q(role__in=list(PARTNER_ROLES)) & Q(partner__isnull=False)),
+                condition=(Q(role__in=sorted(VENDOR_ROLES)) & Q(partner__isnull=True))
+                | (Q(role__in=sorted(PARTNER_ROLES)) & Q(partner__isnull=False)),
                 name="invitation_partner_matches_role",
             ),
         ]

@@ -78,3 +78,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_models_and_migrations_agree():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "prm.settings.test", "PRM_DB_ROLE": "owner"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -16,7 +16,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from prm.demo import DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD
 
 
 def _free_port() -> int:

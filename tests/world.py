@@ -13,6 +13,7 @@ from prm.audit import audit_record
 from prm.models import Invitation, Membership, Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
+from tests.fills import FillContext, fill_all
 
 PASSWORD = "correct-horse-battery"
 
@@ -65,6 +66,8 @@ def build_world() -> SimpleNamespace:
     for tenant, actor in ((a, w.vendor_admin.user), (b, w.b_admin.user)):
         with tenant_context(tenant.pk):
             audit_record(actor=actor, action="test.world_built")
+    fill_all(FillContext(a, p, w.vendor_admin.user, w.p_admin.user))
+    fill_all(FillContext(b, b_partner, w.b_admin.user, w.b_rep.user))
     return w
 
 

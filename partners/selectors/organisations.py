@@ -5,7 +5,7 @@ from django.http import Http404
 
 from prm.models import Membership
 
-from .models import Partner
+from ..models import Partner
 
 
 def partners_visible_to(*, membership: Membership) -> QuerySet[Partner]:

@@ -1,13 +1,11 @@
-"""The demo vendors loaded by ``manage.py seed_demo``; later features extend it."""
+"""The demo vendors, their partners and one person per role."""
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
 
 from partners.models import Partner, PartnerStatus, PartnerType
-
-from .models import Membership, Tenant, User
-from .roles import Role
-from .tenancy import tenant_context
+from prm.models import Membership, Tenant, User
+from prm.roles import Role
+from prm.tenancy import tenant_context
 
 DEMO_PASSWORD = "prm-demo-2026"
 
@@ -66,9 +64,7 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
-@transaction.atomic
-def seed() -> list[tuple[str, str]]:
-    """Create or complete the demo data; running it again changes nothing."""
+def seed_base() -> tuple[dict[str, Tenant], list[tuple[str, str]]]:
     tenants = {}
     for spec in TENANTS:
         tenant, _ = Tenant.objects.get_or_create(slug=spec["slug"], defaults=spec)
@@ -87,4 +83,4 @@ def seed() -> list[tuple[str, str]]:
             partner = Partner.objects.get(name=partner_name) if partner_name else None
             Membership.objects.get_or_create(user=user, defaults={"role": role, "partner": partner})
         logins.append((email, f"{tenants[slug].name}: {role.label}"))
-    return logins
+    return tenants, logins

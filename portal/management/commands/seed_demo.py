@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from prm.demo import DEMO_PASSWORD, seed
+from portal.demo import DEMO_PASSWORD, seed
 
 
 class Command(BaseCommand):

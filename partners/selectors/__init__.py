@@ -1,0 +1,1 @@
+"""Read queries of the partners app, by area (see the modules)."""

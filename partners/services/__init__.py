@@ -1,0 +1,1 @@
+"""Business actions of the partners app, by area (see the modules)."""

@@ -1,0 +1,177 @@
+"""Creating partners, keeping their profile, and moving them through their life cycle."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.signals import ModelSignal
+from django.utils.translation import gettext as _
+
+from prm.audit import audit_record
+from prm.models import Membership, User
+from prm.roles import VENDOR_ROLES
+
+from ..models import Partner, PartnerDomain, PartnerStatus, PartnerStatusChange
+from ..types import is_partner_type
+
+# Fired after a partner's status changed: (sender=Partner, partner, from_status, to_status).
+partner_status_changed = ModelSignal(use_caching=True)
+
+S = PartnerStatus
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.APPLICANT: frozenset({S.ONBOARDING, S.TERMINATED}),
+    S.ONBOARDING: frozenset({S.ACTIVE, S.SUSPENDED, S.TERMINATED}),
+    S.ACTIVE: frozenset({S.SUSPENDED, S.TERMINATED}),
+    S.SUSPENDED: frozenset({S.ACTIVE, S.TERMINATED}),
+    S.TERMINATED: frozenset(),
+}
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normalise_domain(value: str) -> str:
+    """'https://www.Example.com/about' or 'jane@example.com' → 'example.com'."""
+    domain = value.strip().lower()
+    domain = domain.rsplit("@", 1)[-1]
+    domain = re.sub(r"^[a-z]+://", "", domain).split("/", 1)[0].split(":", 1)[0]
+    domain = domain.removeprefix("www.")
+    if not _DOMAIN.match(domain):
+        raise ValidationError(_("“%(value)s” is not a valid domain.") % {"value": value})
+    return domain
+
+
+def domains_taken(domains: list[str], *, exclude_partner: Partner | None = None) -> list[str]:
+    taken = PartnerDomain.objects.filter(domain__in=domains)
+    if exclude_partner is not None:
+        taken = taken.exclude(partner=exclude_partner)
+    return sorted(taken.values_list("domain", flat=True))
+
+
+def _check_account_manager(user: User | None) -> None:
+    if user is None:
+        return
+    if not Membership.objects.filter(user=user, role__in=VENDOR_ROLES, is_active=True).exists():
+        raise ValidationError({"account_manager": _("Choose a member of the vendor's staff.")})
+
+
+def partner_create(
+    *,
+    by: User | None,
+    name: str,
+    partner_type: str,
+    domains: list[str] | None = None,
+    status: str = PartnerStatus.ONBOARDING,
+    reason: str = "",
+    **fields,
+) -> Partner:
+    """Create a partner with its domains; a name or domain already used in this
+    tenant is refused (the database enforces both)."""
+    if not is_partner_type(partner_type):
+        raise ValidationError({"partner_type": _("Unknown partner type.")})
+    domains = sorted({normalise_domain(d) for d in domains or []})
+    if Partner.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("A partner with this name already exists.")})
+    taken = domains_taken(domains)
+    if taken:
+        raise ValidationError(
+            {"domains": _("Already used by another partner: %(d)s") % {"d": ", ".join(taken)}}
+        )
+    _check_account_manager(fields.get("account_manager"))
+    try:
+        with transaction.atomic():
+            partner = Partner(name=name.strip(), partner_type=partner_type, status=status, **fields)
+            partner.full_clean(exclude=["tenant"])
+            partner.save()
+            PartnerDomain.objects.bulk_create(
+                [PartnerDomain(partner=partner, domain=d) for d in domains]
+            )
+            PartnerStatusChange.objects.create(
+                partner=partner, from_status="", to_status=status, by=by, reason=reason
+            )
+            audit_record(actor=by, action="partner.created", target=partner, status=status)
+    except IntegrityError as error:
+        # A concurrent request took the name or a domain between check and insert.
+        raise ValidationError(_("This partner or one of its domains already exists.")) from error
+    return partner
+
+
+def partner_set_domains(*, partner: Partner, domains: list[str], by: User | None) -> None:
+    domains = sorted({normalise_domain(d) for d in domains})
+    taken = domains_taken(domains, exclude_partner=partner)
+    if taken:
+        raise ValidationError(
+            {"domains": _("Already used by another partner: %(d)s") % {"d": ", ".join(taken)}}
+        )
+    with transaction.atomic():
+        PartnerDomain.objects.filter(partner=partner).exclude(domain__in=domains).delete()
+        existing = set(
+            PartnerDomain.objects.filter(partner=partner).values_list("domain", flat=True)
+        )
+        PartnerDomain.objects.bulk_create(
+            [PartnerDomain(partner=partner, domain=d) for d in domains if d not in existing]
+        )
+        audit_record(actor=by, action="partner.domains_changed", target=partner, domains=domains)
+
+
+def partner_update(*, partner: Partner, by: User | None, **fields) -> Partner:
+    """Change profile or program fields (not status: see partner_change_status)."""
+    if "status" in fields or "tier" in fields:
+        raise ValueError("Status and tier change through their own services.")
+    if "partner_type" in fields and not is_partner_type(fields["partner_type"]):
+        raise ValidationError({"partner_type": _("Unknown partner type.")})
+    if "account_manager" in fields:
+        _check_account_manager(fields["account_manager"])
+    if (
+        "name" in fields
+        and Partner.objects.filter(name__iexact=fields["name"].strip())
+        .exclude(pk=partner.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("A partner with this name already exists.")})
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(partner, name, value)
+        partner.full_clean(exclude=["tenant"])
+        partner.save()
+        audit_record(actor=by, action="partner.updated", target=partner, fields=sorted(fields))
+    return partner
+
+
+def partner_change_status(
+    *, partner: Partner, to_status: str, by: User | None, reason: str = ""
+) -> Partner:
+    """Move a partner along its life cycle; only the transitions in
+    ALLOWED_TRANSITIONS are possible and each is recorded with who and why.
+    Suspending or terminating requires a reason."""
+    if to_status not in ALLOWED_TRANSITIONS.get(partner.status, frozenset()):
+        raise ValidationError(
+            _("A partner cannot go from %(a)s to %(b)s.")
+            % {"a": PartnerStatus(partner.status).label, "b": PartnerStatus(to_status).label}
+        )
+    if to_status in (S.SUSPENDED, S.TERMINATED) and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        if locked.status != partner.status:
+            raise ValidationError(_("The partner's status changed meanwhile; reload and retry."))
+        from_status = locked.status
+        Partner.objects.filter(pk=partner.pk).update(status=to_status)
+        PartnerStatusChange.objects.create(
+            partner=partner, from_status=from_status, to_status=to_status, by=by, reason=reason
+        )
+        audit_record(
+            actor=by,
+            action="partner.status_changed",
+            target=partner,
+            from_status=from_status,
+            to_status=to_status,
+        )
+        partner.status = to_status
+        transaction.on_commit(
+            lambda: partner_status_changed.send(
+                sender=Partner, partner=partner, from_status=from_status, to_status=to_status
+            )
+        )
+    return partner

@@ -1,0 +1,14 @@
+"""Demo data: the base vendors, partners and people, then each area's additions."""
+
+from django.db import transaction
+
+from .base import DEMO_PASSWORD, seed_base
+
+__all__ = ["DEMO_PASSWORD", "seed"]
+
+
+@transaction.atomic
+def seed() -> list[tuple[str, str]]:
+    """Create or complete the demo data; running it again changes nothing."""
+    tenants, logins = seed_base()
+    return logins
