@@ -28,6 +28,8 @@ class Announcement(TenantOwned, TimeStamped, Audience):
     pinned = models.BooleanField(_("pinned"), default=False)
     send_email = models.BooleanField(_("also send by e-mail"), default=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Set once when the e-mail fan-out is claimed, so it is sent at most once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

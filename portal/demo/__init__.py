@@ -2,13 +2,18 @@
 
 from django.db import transaction
 
+from . import agreements, communication, directory, onboarding, recruitment, tiers
 from .base import DEMO_PASSWORD, seed_base
 
 __all__ = ["DEMO_PASSWORD", "seed"]
+
+AREAS = [directory, tiers, recruitment, agreements, onboarding, communication]
 
 
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
     """Create or complete the demo data; running it again changes nothing."""
     tenants, logins = seed_base()
+    for area in AREAS:
+        area.seed(tenants)
     return logins

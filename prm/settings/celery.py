@@ -35,11 +35,19 @@ QUEUES = ("default", "email", "batch")
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.default"
 CELERY_TASK_ROUTES = {
     "prm.tasks.invitation_send": {"queue": f"{QUEUE_PREFIX}.email"},
-    "prm.tasks.*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
+    "*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "prm.tasks.invitations_expire_all_tenants",
         "schedule": crontab(minute=5),
+    },
+    "evaluate-tiers": {
+        "task": "partners.tasks_tiers.tiers_evaluate_all_tenants",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "refresh-onboarding": {
+        "task": "partners.tasks_onboarding.onboarding_refresh_all_tenants",
+        "schedule": crontab(minute=35),
     },
 }
