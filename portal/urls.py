@@ -34,6 +34,14 @@ portal_patterns = [
     path("", partner_views.dashboard, name="dashboard"),
     path("team/", partner_views.team, name="team"),
     path("team/<int:member_id>/", partner_views.team_member, name="team_member"),
+    path(
+        "team/<int:member_id>/change/", partner_views.team_member_action, name="team_member_action"
+    ),
+    path(
+        "team/invitations/<int:invitation_id>/revoke/",
+        partner_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]
 for area in AREAS:
     portal_patterns += area.portal_patterns

@@ -191,10 +191,60 @@ def tenant_update(*, tenant: Tenant, by: Membership, **fields) -> Tenant:
     return tenant
 
 
+def _check_can_manage(*, member: Membership, by: Membership) -> None:
+    """Partner admins manage their own organisation's people; vendor admins anyone."""
+    if by.role == Role.VENDOR_ADMIN:
+        return
+    if by.role == Role.PARTNER_ADMIN and member.partner_id == by.partner_id:
+        return
+    raise ValidationError(_("You may not manage this person."))
+
+
+def _keeps_a_partner_admin(member: Membership, *, losing: bool) -> None:
+    if not losing or member.role != Role.PARTNER_ADMIN or member.partner_id is None:
+        return
+    others = Membership.objects.filter(
+        partner_id=member.partner_id, role=Role.PARTNER_ADMIN, is_active=True
+    ).exclude(pk=member.pk)
+    if not others.exists():
+        raise ValidationError(_("An organisation needs at least one active partner admin."))
+
+
 def membership_deactivate(*, member: Membership, by: Membership) -> None:
     """Deactivated people lose access at once; their records stay."""
+    _check_can_manage(member=member, by=by)
     if member.pk == by.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
+    _keeps_a_partner_admin(member, losing=member.is_active)
     with transaction.atomic():
         Membership.objects.filter(pk=member.pk).update(is_active=False)
         audit_record(actor=by.user, action="membership.deactivated", target=member)
+
+
+def membership_reactivate(*, member: Membership, by: Membership) -> None:
+    _check_can_manage(member=member, by=by)
+    with transaction.atomic():
+        Membership.objects.filter(pk=member.pk).update(is_active=True)
+        audit_record(actor=by.user, action="membership.reactivated", target=member)
+
+
+def membership_change_role(*, member: Membership, role: str, by: Membership) -> None:
+    """Partner admins switch their people between partner admin and rep."""
+    _check_can_manage(member=member, by=by)
+    allowed = PARTNER_ROLES if member.is_partner else VENDOR_ROLES
+    if role not in allowed:
+        raise ValidationError({"role": _("This role does not fit this person.")})
+    if member.pk == by.pk:
+        raise ValidationError(_("You cannot change your own role."))
+    _keeps_a_partner_admin(member, losing=role != Role.PARTNER_ADMIN)
+    with transaction.atomic():
+        Membership.objects.filter(pk=member.pk).update(role=role)
+        audit_record(actor=by.user, action="membership.role_changed", target=member, role=role)
+
+
+def email_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
+    """Queue a plain e-mail once the surrounding transaction commits."""
+    from . import tasks
+
+    if recipients:
+        transaction.on_commit(lambda: tasks.email_send.delay(str(subject), body, recipients))

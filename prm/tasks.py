@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.core.mail import send_mail
 
 from . import services
 from .models import Invitation, Tenant
@@ -26,3 +27,11 @@ def invitations_expire_all_tenants() -> int:
         with tenant_context(tenant_id):
             expired += services.invitations_expire()
     return expired
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=8
+)
+def email_send(subject: str, body: str, recipients: list[str]) -> None:
+    """Plain e-mail, sent outside the request; the caller enqueues it on commit."""
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)

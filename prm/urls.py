@@ -14,4 +14,5 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("ops/admin/", admin.site.urls),
     path("t/<slug:tenant_slug>/", include("portal.urls")),
+    path("apply/", include("portal.public_urls")),
 ]

@@ -35,6 +35,7 @@ QUEUES = ("default", "email", "batch")
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.default"
 CELERY_TASK_ROUTES = {
     "prm.tasks.invitation_send": {"queue": f"{QUEUE_PREFIX}.email"},
+    "prm.tasks.email_send": {"queue": f"{QUEUE_PREFIX}.email"},
     "*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
 CELERY_BEAT_SCHEDULE = {

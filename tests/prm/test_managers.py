@@ -63,3 +63,13 @@ def test_membership_of_b_is_invisible_in_a_even_by_primary_key(world):
     with tenant_context(world.a.pk):
         assert not Membership.objects.filter(pk=world.b_admin.pk).exists()
         assert Membership.objects.filter(pk=world.vendor_admin.pk).exists()
+
+
+def test_a_queryset_built_without_a_tenant_is_scoped_when_it_runs(world):
+    partners = Partner.objects.exclude(name="")  # built, not run
+    with pytest.raises(NoTenantError):
+        list(partners)
+    with tenant_context(world.a.pk):
+        assert {p.tenant_id for p in partners.all()} == {world.a.pk}
+    with tenant_context(world.b.pk):
+        assert {p.tenant_id for p in partners.all()} == {world.b.pk}

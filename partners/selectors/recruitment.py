@@ -1,0 +1,51 @@
+"""Reads for the application review queue and the recruitment settings."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ..models import IdealPartnerCriterion, PartnerApplication, QualificationQuestion
+
+QUEUE_ORDER = {
+    "score": ["-score", "-created_at"],
+    "newest": ["-created_at"],
+    "oldest": ["created_at"],
+}
+
+
+def application_queue(
+    *, status: str = "pending", order: str = "score"
+) -> QuerySet[PartnerApplication]:
+    applications = PartnerApplication.objects.select_related("reviewed_by", "partner")
+    if status in PartnerApplication.Status.values:
+        applications = applications.filter(status=status)
+    return applications.order_by(*QUEUE_ORDER.get(order, QUEUE_ORDER["score"]))
+
+
+def application_get(*, application_id: int) -> PartnerApplication:
+    application = PartnerApplication.objects.filter(pk=application_id).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def questions_active() -> list[QualificationQuestion]:
+    return list(QualificationQuestion.objects.filter(is_active=True))
+
+
+def answers_for_display(*, application: PartnerApplication) -> list[tuple[str, str]]:
+    questions = {str(q.pk): q.text for q in QualificationQuestion.objects.all()}
+    return [(questions.get(qid, "?"), answer) for qid, answer in application.answers.items()]
+
+
+def question_get(*, question_id: int) -> QualificationQuestion:
+    question = QualificationQuestion.objects.filter(pk=question_id).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+def criterion_get(*, criterion_id: int) -> IdealPartnerCriterion:
+    criterion = IdealPartnerCriterion.objects.filter(pk=criterion_id).first()
+    if criterion is None:
+        raise Http404
+    return criterion

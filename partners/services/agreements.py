@@ -1,0 +1,124 @@
+"""Program agreements: publishing versions and partners accepting them.
+
+The highest published version is the current one.  A partner may register
+deals and receive payouts only while its partner admin has accepted the
+current version (``partner_has_accepted_current``).  Publishing a new version
+asks every active and onboarding partner to accept again by its deadline.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from prm.audit import audit_record
+from prm.models import Membership, Tenant
+from prm.roles import Role
+from prm.services import email_after_commit
+
+from ..models import Agreement, AgreementAcceptance
+from ..selectors.agreements import ACCEPTING_STATUSES, current_agreement
+from .onboarding import onboarding_refresh
+
+MAX_PDF_BYTES = 10 * 1024 * 1024
+
+
+def _check_pdf(document: UploadedFile | None) -> None:
+    if document is None:
+        return
+    if not document.name.lower().endswith(".pdf") or document.size > MAX_PDF_BYTES:
+        raise ValidationError({"document": _("Upload a PDF file of at most 10 MB.")})
+    head = document.read(5)
+    document.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError({"document": _("This file is not a PDF.")})
+
+
+def agreement_publish(
+    *,
+    by: Membership,
+    title: str,
+    body: str = "",
+    document: UploadedFile | None = None,
+    accept_by: datetime.date | None = None,
+) -> Agreement:
+    """Publish the next version and ask the partners' admins to accept it."""
+    if not body.strip() and document is None:
+        raise ValidationError(_("Give the agreement's text or upload it as a PDF."))
+    _check_pdf(document)
+    try:
+        with transaction.atomic():
+            # Serialise publishers of this tenant so versions never collide.
+            Tenant.objects.select_for_update().filter(pk=by.tenant_id).first()
+            version = (Agreement.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+            agreement = Agreement(
+                title=title, version=version, body=body, published_by=by.user, accept_by=accept_by
+            )
+            if document is not None:
+                agreement.document = document
+            agreement.save()
+            audit_record(
+                actor=by.user, action="agreement.published", target=agreement, version=version
+            )
+            _ask_partners_to_accept(agreement)
+    except IntegrityError as error:
+        raise ValidationError(_("Another version was published at the same time.")) from error
+    return agreement
+
+
+def _ask_partners_to_accept(agreement: Agreement) -> None:
+    admins = Membership.objects.filter(
+        role=Role.PARTNER_ADMIN, is_active=True, partner__status__in=ACCEPTING_STATUSES
+    ).values_list("user__email", flat=True)
+    tenant = Tenant.objects.get(pk=agreement.tenant_id)
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "portal:agreement", kwargs={"tenant_slug": tenant.slug}
+    )
+    deadline = (
+        _(" by %(date)s") % {"date": agreement.accept_by.isoformat()} if agreement.accept_by else ""
+    )
+    email_after_commit(
+        subject=_("%(tenant)s published a new partner agreement") % {"tenant": tenant.name},
+        body=_("Version %(version)s of “%(title)s” needs your acceptance%(deadline)s:\n%(url)s")
+        % {
+            "version": agreement.version,
+            "title": agreement.title,
+            "deadline": deadline,
+            "url": url,
+        },
+        recipients=sorted(set(admins)),
+    )
+
+
+def agreement_accept(
+    *, agreement: Agreement, by: Membership, ip: str | None
+) -> AgreementAcceptance:
+    """A partner admin accepts the current version for their organisation;
+    an old version, or acceptance by anyone else, is refused."""
+    if by.role != Role.PARTNER_ADMIN:
+        raise ValidationError(_("Only your organisation's partner admin can accept."))
+    current = current_agreement()
+    if current is None or agreement.pk != current.pk:
+        raise ValidationError(_("This is not the current version of the agreement."))
+    try:
+        with transaction.atomic():
+            acceptance = AgreementAcceptance.objects.create(
+                agreement=agreement, partner_id=by.partner_id, user=by.user, ip_address=ip
+            )
+            audit_record(
+                actor=by.user,
+                action="agreement.accepted",
+                target=by.partner,
+                version=agreement.version,
+            )
+            onboarding_refresh(partner_ids=[by.partner_id])
+    except IntegrityError as error:
+        raise ValidationError(_("Your organisation has already accepted this version.")) from error
+    return acceptance

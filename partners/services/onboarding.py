@@ -1,0 +1,221 @@
+"""Onboarding: starting a partner on its plan, and completing steps.
+
+Steps with a metric complete themselves when the metric reaches the step's
+threshold (checked set-based for many partners at once); the others are ticked
+by the partner or by vendor staff.  When the last step is done the onboarding
+is complete: an onboarding partner becomes active and ``onboarding_completed``
+fires (the hook for an onboarding reward).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.signals import ModelSignal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import audit_record
+from prm.models import Membership
+
+from .. import metrics
+from ..models import (
+    OnboardingPlan,
+    OnboardingStep,
+    Partner,
+    PartnerOnboarding,
+    PartnerOnboardingStep,
+    PartnerStatus,
+)
+from .organisations import partner_change_status
+
+# Fired once per partner when its onboarding completes: (sender=Partner, partner).
+onboarding_completed = ModelSignal(use_caching=True)
+
+
+def plan_for(partner_type: str) -> OnboardingPlan | None:
+    """The active plan of the partner's type, else the active general plan."""
+    plans = {p.partner_type: p for p in OnboardingPlan.objects.filter(is_active=True)}
+    return plans.get(partner_type) or plans.get("")
+
+
+def onboarding_start(
+    *, partner: Partner, on: datetime.date | None = None
+) -> PartnerOnboarding | None:
+    """Put the partner on its plan (once); None when the vendor has no plan."""
+    existing = PartnerOnboarding.objects.filter(partner=partner).first()
+    if existing is not None:
+        return existing
+    plan = plan_for(partner.partner_type)
+    if plan is None:
+        return None
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        onboarding = PartnerOnboarding.objects.create(partner=partner, plan=plan, started_on=on)
+        PartnerOnboardingStep.objects.bulk_create(
+            PartnerOnboardingStep(
+                onboarding=onboarding, step=step, due_on=on + timedelta(days=step.due_after_days)
+            )
+            for step in plan.steps.all()
+        )
+        audit_record(actor=None, action="onboarding.started", target=partner, plan=plan.name)
+    return onboarding
+
+
+def onboarding_start_missing() -> int:
+    """Start onboarding for partners in status onboarding that have none yet."""
+    partners = Partner.objects.filter(status=PartnerStatus.ONBOARDING, onboarding__isnull=True)
+    started = 0
+    for partner in partners:
+        started += onboarding_start(partner=partner) is not None
+    return started
+
+
+def _complete_observed_steps(partner_ids: list[int] | None) -> int:
+    open_steps = PartnerOnboardingStep.objects.filter(
+        completed_at__isnull=True, onboarding__completed_at__isnull=True
+    ).exclude(step__metric="")
+    if partner_ids is not None:
+        open_steps = open_steps.filter(onboarding__partner_id__in=partner_ids)
+    rows = list(
+        open_steps.values_list("pk", "onboarding__partner_id", "step__metric", "step__threshold")
+    )
+    if not rows:
+        return 0
+    by_metric: dict[str, set[int]] = defaultdict(set)
+    for _pk, partner_id, metric, _threshold in rows:
+        by_metric[metric].add(partner_id)
+    values: dict[tuple[str, int], object] = {}
+    known = metrics.available()
+    for metric, pids in by_metric.items():
+        if metric not in known:
+            continue  # a metric whose app is not installed yet never completes
+        for pid, reported in metrics.compute([metric], pids).items():
+            values[(metric, pid)] = reported[metric]
+    done = [
+        pk
+        for pk, pid, metric, threshold in rows
+        if (metric, pid) in values and values[(metric, pid)] >= threshold
+    ]
+    return PartnerOnboardingStep.objects.filter(pk__in=done, completed_at__isnull=True).update(
+        completed_at=timezone.now()
+    )
+
+
+def _finish_completed(partner_ids: list[int] | None) -> list[int]:
+    """Mark onboardings with no open step complete; returns their partner ids."""
+    open_step = PartnerOnboardingStep.objects.filter(
+        onboarding=OuterRef("pk"), completed_at__isnull=True
+    )
+    finished = PartnerOnboarding.objects.filter(completed_at__isnull=True).exclude(
+        Exists(open_step)
+    )
+    if partner_ids is not None:
+        finished = finished.filter(partner_id__in=partner_ids)
+    ids = list(finished.values_list("partner_id", flat=True))
+    if ids:
+        PartnerOnboarding.objects.filter(partner_id__in=ids, completed_at__isnull=True).update(
+            completed_at=timezone.now()
+        )
+    return ids
+
+
+def onboarding_refresh(*, partner_ids: list[int] | None = None) -> dict[str, int]:
+    """Complete what the system can observe and finish completed onboardings.
+    Safe to run repeatedly and concurrently: every write is conditional."""
+    with transaction.atomic():
+        completed_steps = _complete_observed_steps(partner_ids)
+        finished = _finish_completed(partner_ids)
+        for partner in Partner.objects.filter(pk__in=finished):
+            audit_record(actor=None, action="onboarding.completed", target=partner)
+            if partner.status == PartnerStatus.ONBOARDING:
+                partner_change_status(
+                    partner=partner,
+                    to_status=PartnerStatus.ACTIVE,
+                    by=None,
+                    reason=_("Onboarding completed"),
+                )
+            transaction.on_commit(
+                lambda p=partner: onboarding_completed.send(sender=Partner, partner=p)
+            )
+    return {"steps": completed_steps, "finished": len(finished)}
+
+
+def onboarding_step_complete(*, partner_step: PartnerOnboardingStep, by: Membership) -> None:
+    """Tick a manual step. Partner users tick their own organisation's steps;
+    vendor staff any.  Steps that complete themselves cannot be ticked."""
+    if partner_step.step.metric:
+        raise ValidationError(_("This step completes itself when the system sees it done."))
+    if by.is_partner and partner_step.onboarding.partner_id != by.partner_id:
+        raise ValidationError(_("This step belongs to another partner."))
+    with transaction.atomic():
+        ticked = PartnerOnboardingStep.objects.filter(
+            pk=partner_step.pk, completed_at__isnull=True
+        ).update(completed_at=timezone.now(), completed_by=by.user)
+        if not ticked:
+            raise ValidationError(_("This step is already done."))
+        audit_record(
+            actor=by.user,
+            action="onboarding.step_completed",
+            target=partner_step.onboarding.partner,
+            step=partner_step.step.title,
+        )
+        onboarding_refresh(partner_ids=[partner_step.onboarding.partner_id])
+
+
+def plan_create(*, by: Membership, name: str, partner_type: str = "") -> OnboardingPlan:
+    if OnboardingPlan.objects.filter(partner_type=partner_type, is_active=True).exists():
+        raise ValidationError(
+            {"partner_type": _("There is already an active plan for this partner type.")}
+        )
+    with transaction.atomic():
+        plan = OnboardingPlan.objects.create(name=name, partner_type=partner_type)
+        audit_record(actor=by.user, action="onboarding.plan_created", target=plan)
+    return plan
+
+
+def step_add(
+    *,
+    plan: OnboardingPlan,
+    by: Membership,
+    title: str,
+    description: str = "",
+    due_after_days: int,
+    metric: str = "",
+    threshold=1,
+) -> OnboardingStep:
+    """Add a step; partners already on the plan get it too, due from their start."""
+    if metric and metric not in metrics.available():
+        raise ValidationError({"metric": _("Unknown metric.")})
+    with transaction.atomic():
+        position = plan.steps.count()
+        step = OnboardingStep.objects.create(
+            plan=plan,
+            title=title,
+            description=description,
+            due_after_days=due_after_days,
+            metric=metric,
+            threshold=threshold,
+            position=position,
+        )
+        running = PartnerOnboarding.objects.filter(plan=plan, completed_at__isnull=True)
+        PartnerOnboardingStep.objects.bulk_create(
+            PartnerOnboardingStep(
+                onboarding=o, step=step, due_on=o.started_on + timedelta(days=due_after_days)
+            )
+            for o in running
+        )
+        audit_record(actor=by.user, action="onboarding.step_added", target=plan, step=title)
+    return step
+
+
+def step_remove(*, step: OnboardingStep, by: Membership) -> None:
+    with transaction.atomic():
+        plan = step.plan
+        step.delete()
+        audit_record(actor=by.user, action="onboarding.step_removed", target=plan, step=step.title)

@@ -1,0 +1,203 @@
+"""Recruitment: scoring and deciding partner applications.
+
+Applications arrive on the vendor's public page (no login).  They are scored
+against the vendor's weighted ideal-partner criteria; the score is shown to
+the reviewer, never used to decide on its own.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import audit_record
+from prm.models import Membership, Tenant
+from prm.roles import Role
+from prm.services import email_after_commit, invitation_create
+
+from ..models import (
+    IdealPartnerCriterion,
+    Partner,
+    PartnerApplication,
+    PartnerStatus,
+    QualificationQuestion,
+)
+from ..types import is_partner_type
+from .onboarding import onboarding_start
+from .organisations import domains_taken, normalise_domain, partner_create
+
+YES, NO = "yes", "no"
+
+
+def answers_clean(*, questions: list[QualificationQuestion], raw: dict[str, str]) -> dict:
+    """Validate answers to the active questions; returns {question_id: answer}.
+
+    Raises a ValidationError keyed ``q<id>`` for each bad answer."""
+    answers, errors = {}, {}
+    for question in questions:
+        value = (raw.get(str(question.pk)) or "").strip()
+        if not value:
+            if question.required:
+                errors[f"q{question.pk}"] = _("This question needs an answer.")
+            continue
+        kind = question.kind
+        if kind == QualificationQuestion.Kind.YES_NO and value not in (YES, NO):
+            errors[f"q{question.pk}"] = _("Answer yes or no.")
+        elif kind == QualificationQuestion.Kind.CHOICE and value not in question.choices:
+            errors[f"q{question.pk}"] = _("Choose one of the options.")
+        elif kind == QualificationQuestion.Kind.NUMBER:
+            try:
+                value = str(Decimal(value.replace(",", ".")))
+            except InvalidOperation:
+                errors[f"q{question.pk}"] = _("Enter a number.")
+        answers[str(question.pk)] = value
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+def _criterion_met(criterion: IdealPartnerCriterion, application: PartnerApplication) -> bool:
+    wanted = {v.strip().lower() for v in criterion.values}
+    field = IdealPartnerCriterion.Field
+    if criterion.field == field.COUNTRY:
+        return application.country.lower() in wanted
+    if criterion.field == field.PARTNER_TYPE:
+        return application.partner_type.lower() in wanted
+    if criterion.field == field.INDUSTRY:
+        return bool(wanted & {v.lower() for v in application.industries})
+    if criterion.field == field.REGION:
+        return bool(wanted & {v.lower() for v in application.regions})
+    answer = application.answers.get(str(criterion.question_id), "")
+    if criterion.minimum is not None:
+        try:
+            return Decimal(answer) >= criterion.minimum
+        except InvalidOperation:
+            return False
+    return answer.strip().lower() in wanted
+
+
+def application_score(
+    *, application: PartnerApplication, criteria: list[IdealPartnerCriterion]
+) -> tuple[Decimal, list[dict]]:
+    """Met weight over total weight, 0–100, rounded half-up to one decimal."""
+    total = sum(c.weight for c in criteria)
+    details = [
+        {"criterion": c.name, "weight": c.weight, "met": _criterion_met(c, application)}
+        for c in criteria
+    ]
+    if not total:
+        return Decimal("0.0"), details
+    met = sum(d["weight"] for d in details if d["met"])
+    score = (Decimal(met) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return score, details
+
+
+def application_submit(
+    *, data: dict, raw_answers: dict[str, str], ip: str | None
+) -> PartnerApplication:
+    """Record an application from the public page, scored; refuses firms that
+    are already partners or already have an application under review."""
+    questions = list(QualificationQuestion.objects.filter(is_active=True))
+    answers = answers_clean(questions=questions, raw=raw_answers)
+    if not is_partner_type(data["partner_type"]):
+        raise ValidationError({"partner_type": _("Choose a partner type.")})
+    try:
+        domain = normalise_domain(data["email_domain"])
+    except ValidationError as error:
+        raise ValidationError({"email_domain": error.messages}) from error
+    if domains_taken([domain]):
+        raise ValidationError(
+            {
+                "email_domain": _(
+                    "A partner with this domain already exists; "
+                    "contact your channel manager instead."
+                )
+            }
+        )
+    if PartnerApplication.objects.filter(
+        email_domain=domain, status=PartnerApplication.Status.PENDING
+    ).exists():
+        raise ValidationError(
+            {"email_domain": _("An application from this company is already under review.")}
+        )
+    application = PartnerApplication(
+        **{**data, "email_domain": domain, "country": data["country"].upper()},
+        answers=answers,
+        submitted_ip=ip,
+    )
+    application.score, application.score_details = application_score(
+        application=application, criteria=list(IdealPartnerCriterion.objects.all())
+    )
+    with transaction.atomic():
+        application.save()
+        audit_record(
+            actor=None,
+            action="application.submitted",
+            target=application,
+            score=str(application.score),
+        )
+    return application
+
+
+def _claim(application: PartnerApplication, status: str, by: Membership, reason: str) -> None:
+    """Pending → decided exactly once, whoever clicks first."""
+    claimed = PartnerApplication.objects.filter(
+        pk=application.pk, status=PartnerApplication.Status.PENDING
+    ).update(status=status, reviewed_by=by.user, reviewed_at=timezone.now(), decision_reason=reason)
+    if claimed != 1:
+        raise ValidationError(_("This application has already been decided."))
+
+
+def application_approve(
+    *, application: PartnerApplication, by: Membership, account_manager=None, reason: str = ""
+) -> Partner:
+    """Approve: create the partner (onboarding), start its onboarding plan and
+    invite the applicant's contact as its partner admin — all or nothing."""
+    with transaction.atomic():
+        _claim(application, PartnerApplication.Status.APPROVED, by, reason)
+        partner = partner_create(
+            by=by.user,
+            name=application.company_name,
+            legal_name=application.legal_name,
+            website=application.website,
+            domains=[application.email_domain],
+            country=application.country,
+            regions=application.regions,
+            industries=application.industries,
+            partner_type=application.partner_type,
+            account_manager=account_manager,
+            status=PartnerStatus.ONBOARDING,
+            reason=_("Application approved"),
+        )
+        PartnerApplication.objects.filter(pk=application.pk).update(partner=partner)
+        onboarding_start(partner=partner)
+        invitation_create(
+            by=by, email=application.contact_email, role=Role.PARTNER_ADMIN, partner=partner
+        )
+        audit_record(
+            actor=by.user, action="application.approved", target=application, partner_id=partner.pk
+        )
+    application.refresh_from_db()
+    return partner
+
+
+def application_reject(*, application: PartnerApplication, by: Membership, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the applicant a reason.")})
+    with transaction.atomic():
+        _claim(application, PartnerApplication.Status.REJECTED, by, reason)
+        audit_record(actor=by.user, action="application.rejected", target=application)
+        tenant = Tenant.objects.get(pk=application.tenant_id)
+        email_after_commit(
+            subject=_("Your application to %(tenant)s's partner program") % {"tenant": tenant.name},
+            body=_(
+                "Thank you for applying on behalf of %(company)s. We are not able to "
+                "accept the application at this time.\n\n%(reason)s"
+            )
+            % {"company": application.company_name, "reason": reason},
+            recipients=[application.contact_email],
+        )

@@ -1,0 +1,198 @@
+"""Recruitment: the public application page and the review queue."""
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.models import IdealPartnerCriterion, PartnerApplication, QualificationQuestion
+from partners.selectors import recruitment as selectors
+from partners.services import recruitment as services
+from prm.models import Membership, Tenant, User
+from prm.roles import VENDOR_ROLES, Role
+from prm.tenancy import tenant_context
+
+from ...access import roles_required
+from ...forms import apply_validation_error
+from .forms import ApplicationForm, ApproveForm, CriterionForm, QuestionForm, RejectForm
+
+REVIEWERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+SUBMISSIONS_PER_HOUR = 10
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _over_rate_limit(tenant: Tenant, ip: str | None) -> bool:
+    key = f"application-rate:{tenant.pk}:{ip}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) > SUBMISSIONS_PER_HOUR
+
+
+def apply(request, vendor_slug: str):
+    """Public, no login: a firm applies to the vendor's partner program."""
+    tenant = Tenant.objects.filter(slug=vendor_slug, is_active=True).first()
+    if tenant is None:
+        raise Http404
+    with tenant_context(tenant.pk):
+        form = ApplicationForm(request.POST or None, questions=selectors.questions_active())
+        if request.method == "POST":
+            if _over_rate_limit(tenant, _client_ip(request)):
+                return render(
+                    request, "recruitment/apply_limited.html", {"vendor": tenant}, status=429
+                )
+            if form.is_spam():
+                # Look successful so that bots learn nothing; store nothing.
+                return render(request, "recruitment/apply_thanks.html", {"vendor": tenant})
+            if form.is_valid():
+                try:
+                    services.application_submit(
+                        data=form.application_data(),
+                        raw_answers=form.raw_answers(),
+                        ip=_client_ip(request),
+                    )
+                except ValidationError as error:
+                    _show_errors(form, error)
+                else:
+                    return render(request, "recruitment/apply_thanks.html", {"vendor": tenant})
+        return render(
+            request,
+            "recruitment/apply.html",
+            {"vendor": tenant, "form": form},
+            status=400 if form.errors else 200,
+        )
+
+
+def _show_errors(form: ApplicationForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def queue(request):
+    status = request.GET.get("status", "pending")
+    order = request.GET.get("order", "score")
+    return render(
+        request,
+        "recruitment/queue.html",
+        {
+            "applications": selectors.application_queue(status=status, order=order)[:200],
+            "status": status,
+            "order": order,
+            "statuses": PartnerApplication.Status.choices,
+        },
+    )
+
+
+def _staff():
+    return Membership.objects.filter(role__in=VENDOR_ROLES, is_active=True).values_list(
+        "user", flat=True
+    )
+
+
+def detail(request, application_id: int):
+    application = selectors.application_get(application_id=application_id)
+    staff = User.objects.filter(pk__in=_staff())
+    approve_form = ApproveForm(request.POST if "approve" in request.POST else None, staff=staff)
+    reject_form = RejectForm(request.POST if "reject" in request.POST else None)
+    status = 200
+    if request.method == "POST":
+        if request.membership.role not in REVIEWERS:
+            raise PermissionDenied
+        try:
+            if "approve" in request.POST and approve_form.is_valid():
+                partner = services.application_approve(
+                    application=application,
+                    by=request.membership,
+                    account_manager=approve_form.cleaned_data["account_manager"],
+                    reason=approve_form.cleaned_data["reason"],
+                )
+                messages.success(
+                    request,
+                    _("%(name)s is now a partner; its contact has been invited.")
+                    % {"name": partner.name},
+                )
+                return redirect(
+                    "console:application_detail",
+                    tenant_slug=request.tenant.slug,
+                    application_id=application.pk,
+                )
+            if "reject" in request.POST and reject_form.is_valid():
+                services.application_reject(
+                    application=application,
+                    by=request.membership,
+                    reason=reject_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Application rejected."))
+                return redirect("console:applications", tenant_slug=request.tenant.slug)
+        except ValidationError as error:
+            target = approve_form if "approve" in request.POST else reject_form
+            apply_validation_error(target, error)
+        status = 400
+    return render(
+        request,
+        "recruitment/detail.html",
+        {
+            "application": application,
+            "answers": selectors.answers_for_display(application=application),
+            "approve_form": approve_form,
+            "reject_form": reject_form,
+            "can_decide": request.membership.role in REVIEWERS,
+        },
+        status=status,
+    )
+
+
+@roles_required(*REVIEWERS)
+def settings_view(request):
+    question_form = QuestionForm(
+        request.POST if "add_question" in request.POST else None, prefix="q"
+    )
+    criterion_form = CriterionForm(
+        request.POST if "add_criterion" in request.POST else None, prefix="c"
+    )
+    if request.method == "POST":
+        form = question_form if "add_question" in request.POST else criterion_form
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
+    public_url = request.build_absolute_uri(f"/apply/{request.tenant.slug}/")
+    return render(
+        request,
+        "recruitment/settings.html",
+        {
+            "questions": QualificationQuestion.objects.all(),
+            "criteria": IdealPartnerCriterion.objects.select_related("question"),
+            "question_form": question_form,
+            "criterion_form": criterion_form,
+            "public_url": public_url,
+        },
+        status=400 if (question_form.errors or criterion_form.errors) else 200,
+    )
+
+
+@require_POST
+@roles_required(*REVIEWERS)
+def question_delete(request, question_id: int):
+    question = selectors.question_get(question_id=question_id)
+    # Answers already given keep their text in the applications; the question
+    # is only retired so it is not asked again.
+    question.is_active = False
+    question.save(update_fields=["is_active"])
+    messages.success(request, _("Question retired."))
+    return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@roles_required(*REVIEWERS)
+def criterion_delete(request, criterion_id: int):
+    selectors.criterion_get(criterion_id=criterion_id).delete()
+    messages.success(request, _("Criterion removed."))
+    return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
