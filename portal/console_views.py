@@ -8,7 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.models import Partner
+from partners.selectors.agreements import partners_past_deadline
+from partners.selectors.onboarding import overdue_steps
 from partners.selectors.organisations import partner_list
+from partners.selectors.recruitment import application_queue
 from prm import selectors, services
 from prm.models import Invitation
 from prm.roles import Role
@@ -31,6 +34,9 @@ def dashboard(request):
         "pending_invitations": selectors.invitations_visible_to(membership=membership)
         .filter(status=Invitation.Status.PENDING)
         .count(),
+        "pending_applications": application_queue(status="pending").count(),
+        "past_deadline": partners_past_deadline().count(),
+        "overdue_steps": overdue_steps(membership=membership).count(),
     }
     return render(request, "console/dashboard.html", context)
 
