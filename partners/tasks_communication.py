@@ -1,1 +1,11 @@
 """Celery tasks: communication."""
+
+from prm.tasks_base import tenant_task
+
+from .services.communication import announcement_send_emails
+
+
+@tenant_task()
+def announcement_email(announcement_id: int) -> int:
+    """E-mail a published announcement to its audience; safe to run twice."""
+    return announcement_send_emails(announcement_id=announcement_id)

@@ -36,6 +36,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.default"
 CELERY_TASK_ROUTES = {
     "prm.tasks.invitation_send": {"queue": f"{QUEUE_PREFIX}.email"},
     "prm.tasks.email_send": {"queue": f"{QUEUE_PREFIX}.email"},
+    "partners.tasks_communication.announcement_email": {"queue": f"{QUEUE_PREFIX}.email"},
     "*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
 CELERY_BEAT_SCHEDULE = {

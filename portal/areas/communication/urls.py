@@ -1,5 +1,61 @@
 """URL patterns of this area: console_patterns are mounted under
 /t/<tenant>/console/, portal_patterns under /t/<tenant>/portal/."""
 
-console_patterns: list = []
-portal_patterns: list = []
+from django.urls import path
+
+from . import views
+
+console_patterns: list = [
+    path("announcements/", views.announcements, name="announcements"),
+    path("announcements/new/", views.announcement_create, name="announcement_create"),
+    path(
+        "announcements/<int:announcement_id>/",
+        views.announcement_detail,
+        name="announcement",
+    ),
+    path(
+        "announcements/<int:announcement_id>/publish/",
+        views.announcement_publish,
+        name="announcement_publish",
+    ),
+    path(
+        "announcements/<int:announcement_id>/unpublish/",
+        views.announcement_unpublish,
+        name="announcement_unpublish",
+    ),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/new/", views.survey_create, name="survey_create"),
+    path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
+    path("surveys/<int:survey_id>/open/", views.survey_open, name="survey_open"),
+    path("surveys/<int:survey_id>/close/", views.survey_close, name="survey_close"),
+    path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
+    path(
+        "surveys/<int:survey_id>/questions/",
+        views.survey_question_add,
+        name="survey_question_add",
+    ),
+    path(
+        "surveys/<int:survey_id>/questions/<int:survey_question_id>/",
+        views.survey_question_edit,
+        name="survey_question",
+    ),
+    path(
+        "surveys/<int:survey_id>/questions/<int:survey_question_id>/remove/",
+        views.survey_question_remove,
+        name="survey_question_remove",
+    ),
+    path("ideas/", views.ideas, name="ideas"),
+    path("ideas/<int:idea_id>/", views.idea_detail, name="idea"),
+]
+portal_patterns: list = [
+    path("announcements/", views.portal_announcements, name="announcements"),
+    path(
+        "announcements/<int:announcement_id>/",
+        views.portal_announcement,
+        name="announcement",
+    ),
+    path("surveys/", views.portal_surveys, name="surveys"),
+    path("surveys/<int:survey_id>/", views.portal_survey, name="survey"),
+    path("ideas/", views.portal_ideas, name="ideas"),
+    path("ideas/<int:idea_id>/", views.portal_idea, name="idea"),
+]
