@@ -1,11 +1,32 @@
 """Read queries over partner organisations, narrowed to what a membership may see."""
 
-from django.db.models import Count, Q, QuerySet
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from prm.models import Membership
+from prm.models import AuditEvent, Membership
 
-from ..models import Partner
+from ..models import (
+    Agreement,
+    AgreementAcceptance,
+    KpiDefinition,
+    KpiValue,
+    Partner,
+    PartnerDomain,
+    PartnerOnboarding,
+    PartnerStatusChange,
+    TierChange,
+)
+from ..services.organisations import normalise_domain
+
+TIMELINE_LIMIT = 50
 
 
 def partners_visible_to(*, membership: Membership) -> QuerySet[Partner]:
@@ -28,3 +49,200 @@ def partner_get(*, membership: Membership, partner_id: int) -> Partner:
     if partner is None:
         raise Http404
     return partner
+
+
+def partner_directory(*, membership: Membership) -> QuerySet[Partner]:
+    """The directory's rows: each partner with its tier, account manager, number of
+    active people and domains, in one query however many rows are listed."""
+    people = (
+        Membership.objects.filter(partner=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("partner")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    domains = (
+        PartnerDomain.objects.filter(partner=OuterRef("pk")).order_by("domain").values("domain")
+    )
+    return (
+        partners_visible_to(membership=membership)
+        .select_related("tier", "account_manager")
+        .annotate(people=Coalesce(Subquery(people), 0), domain_list=ArraySubquery(domains))
+        .order_by("name", "pk")
+    )
+
+
+def partners_search(partners: QuerySet[Partner], term: str) -> QuerySet[Partner]:
+    """Partners whose name, legal name or one of whose domains contains ``term``
+    (case-insensitive). A pasted URL or e-mail address matches by its domain."""
+    term = term.strip()
+    if not term:
+        return partners
+    domain_term = term.lower()
+    try:
+        domain_term = normalise_domain(term)
+    except ValidationError:
+        pass
+    in_domains = PartnerDomain.objects.filter(partner=OuterRef("pk"), domain__contains=domain_term)
+    return partners.filter(
+        Q(name__icontains=term) | Q(legal_name__icontains=term) | Exists(in_domains)
+    )
+
+
+def partner_countries(*, membership: Membership) -> list[str]:
+    """The countries the visible partners are in (for the directory's filter)."""
+    return list(
+        partners_visible_to(membership=membership)
+        .exclude(country="")
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
+    )
+
+
+def _joined(values: Iterable[str]) -> str:
+    return ";".join(values)
+
+
+def _safe_cell(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def partner_export_rows(partners: QuerySet[Partner]) -> Iterator[list[str]]:
+    """Rows of the CSV export, in the import template's columns plus tier and
+    people; ``partners`` should come from ``partner_directory``. Types, segments
+    and statuses are written as keys, so an exported file imports again."""
+    for partner in partners.iterator(chunk_size=500):
+        manager = partner.account_manager
+        row = [
+            partner.name,
+            partner.legal_name,
+            partner.website,
+            _joined(partner.domain_list),
+            partner.country,
+            _joined(partner.regions),
+            _joined(partner.industries),
+            partner.partner_type,
+            partner.segment,
+            partner.status,
+            manager.email if manager else "",
+            partner.tier.name if partner.tier else "",
+            str(partner.people),
+        ]
+        yield [_safe_cell(value) for value in row]
+
+
+# --- partner 360 -----------------------------------------------------------------
+
+
+@dataclass
+class OnboardingProgress:
+    plan: str
+    done: int
+    total: int
+    completed: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+@dataclass
+class AgreementStatus:
+    agreement: Agreement | None
+    acceptance: AgreementAcceptance | None
+
+
+@dataclass
+class PartnerOverview:
+    partner: Partner
+    domains: list[str]
+    status_history: list[PartnerStatusChange]
+    team: list[Membership]
+    tier_history: list[TierChange]
+    agreement: AgreementStatus
+    onboarding: OnboardingProgress | None
+    kpis: list[KpiDefinition]
+    timeline: list[AuditEvent] = field(default_factory=list)
+
+
+def partner_overview(*, membership: Membership, partner_id: int) -> PartnerOverview:
+    """Everything the partner 360 page shows, each part in one query."""
+    partner = (
+        partners_visible_to(membership=membership)
+        .select_related("tier", "account_manager")
+        .filter(pk=partner_id)
+        .first()
+    )
+    if partner is None:
+        raise Http404
+    return PartnerOverview(
+        partner=partner,
+        domains=list(
+            PartnerDomain.objects.filter(partner=partner)
+            .order_by("domain")
+            .values_list("domain", flat=True)
+        ),
+        status_history=list(
+            PartnerStatusChange.objects.filter(partner=partner).select_related("by")
+        ),
+        team=list(
+            Membership.objects.filter(partner=partner)
+            .select_related("user")
+            .order_by("-is_active", "user__email")
+        ),
+        tier_history=list(
+            TierChange.objects.filter(partner=partner).select_related(
+                "from_tier", "to_tier", "decided_by"
+            )
+        ),
+        agreement=_agreement_status(partner),
+        onboarding=_onboarding_progress(partner),
+        kpis=list(
+            KpiDefinition.objects.annotate(
+                value=Subquery(
+                    KpiValue.objects.filter(kpi=OuterRef("pk"), partner=partner).values("value")[:1]
+                )
+            ).order_by("name")
+        ),
+        timeline=list(
+            AuditEvent.objects.filter(target_type=Partner._meta.label_lower, target_id=partner.pk)
+            .select_related("actor")
+            .order_by("-created_at", "-id")[:TIMELINE_LIMIT]
+        ),
+    )
+
+
+def _agreement_status(partner: Partner) -> AgreementStatus:
+    current = Agreement.objects.order_by("-version").first()
+    acceptance = None
+    if current is not None:
+        acceptance = (
+            AgreementAcceptance.objects.filter(agreement=current, partner=partner)
+            .select_related("user")
+            .first()
+        )
+    return AgreementStatus(agreement=current, acceptance=acceptance)
+
+
+def _onboarding_progress(partner: Partner) -> OnboardingProgress | None:
+    onboarding = (
+        PartnerOnboarding.objects.filter(partner=partner)
+        .select_related("plan")
+        .annotate(
+            total=Count("steps"),
+            done=Count("steps", filter=Q(steps__completed_at__isnull=False)),
+        )
+        .first()
+    )
+    if onboarding is None:
+        return None
+    return OnboardingProgress(
+        plan=onboarding.plan.name,
+        done=onboarding.done,
+        total=onboarding.total,
+        completed=onboarding.completed_at is not None,
+    )

@@ -42,6 +42,20 @@ def normalise_domain(value: str) -> str:
     return domain
 
 
+def normalise_domains(values: list[str]) -> list[str]:
+    """Normalise many domains at once (sorted, without repeats); every invalid one
+    is reported on the ``domains`` field."""
+    domains, problems = set(), []
+    for value in values:
+        try:
+            domains.add(normalise_domain(value))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError({"domains": problems})
+    return sorted(domains)
+
+
 def domains_taken(domains: list[str], *, exclude_partner: Partner | None = None) -> list[str]:
     taken = PartnerDomain.objects.filter(domain__in=domains)
     if exclude_partner is not None:
@@ -70,7 +84,7 @@ def partner_create(
     tenant is refused (the database enforces both)."""
     if not is_partner_type(partner_type):
         raise ValidationError({"partner_type": _("Unknown partner type.")})
-    domains = sorted({normalise_domain(d) for d in domains or []})
+    domains = normalise_domains(domains or [])
     if Partner.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": _("A partner with this name already exists.")})
     taken = domains_taken(domains)
@@ -98,7 +112,7 @@ def partner_create(
 
 
 def partner_set_domains(*, partner: Partner, domains: list[str], by: User | None) -> None:
-    domains = sorted({normalise_domain(d) for d in domains})
+    domains = normalise_domains(domains)
     taken = domains_taken(domains, exclude_partner=partner)
     if taken:
         raise ValidationError(

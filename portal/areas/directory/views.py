@@ -1,20 +1,421 @@
-"""The vendor's partner directory and the partner 360 page."""
+"""The vendor's partner directory, the partner 360 page, CSV import and export,
+custom partner types and KPIs; the partner's own profile in the portal."""
 
-from django.shortcuts import render
+from __future__ import annotations
 
-from partners.selectors.organisations import partner_get, partner_list
-from prm import selectors
+import csv
+import secrets
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from partners.filters import PartnerDirectoryFilter
+from partners.models import CustomPartnerType, KpiDefinition, PartnerStatus, PartnerType
+from partners.selectors.organisations import (
+    partner_directory,
+    partner_export_rows,
+    partner_get,
+    partner_overview,
+)
+from partners.services import directory as services
+from partners.services.imports import (
+    MAX_ROWS,
+    TEMPLATE_COLUMNS,
+    partners_import_csv,
+    template_csv,
+)
+from partners.services.organisations import (
+    ALLOWED_TRANSITIONS,
+    partner_change_status,
+    partner_create,
+)
+from partners.types import partner_type_choices
+from portal.access import roles_required
+from portal.forms import apply_validation_error
+from prm.models import Membership, User
+from prm.roles import VENDOR_ROLES, Role
+from prm.tenancy import tenant_context
+
+from .forms import (
+    ImportForm,
+    KeyNameForm,
+    KpiValuesForm,
+    PartnerCreateForm,
+    PartnerForm,
+    PartnerProfileForm,
+    StatusChangeForm,
+    plain_number,
+)
+
+PAGE_SIZE = 25
+MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+EXPORT_COLUMNS = [*TEMPLATE_COLUMNS, "tier", "people"]
+REPORT_SECONDS = 3600
+ACTION_LABELS = {
+    "partner.created": gettext_lazy("Partner created"),
+    "partner.updated": gettext_lazy("Details changed"),
+    "partner.domains_changed": gettext_lazy("Domains changed"),
+    "partner.status_changed": gettext_lazy("Status changed"),
+    "partner.kpis_changed": gettext_lazy("KPI values changed"),
+}
 
 
-def partners(request):
-    return render(
-        request,
-        "directory/partners.html",
-        {"partners": partner_list(membership=request.membership)},
+def _can_manage(request) -> bool:
+    return request.membership.role in MANAGERS
+
+
+def _staff():
+    """Active vendor staff: who may be an account manager."""
+    active = Membership.objects.filter(role__in=VENDOR_ROLES, is_active=True).values("user_id")
+    return User.objects.filter(pk__in=active, is_active=True).order_by("full_name", "email")
+
+
+def _type_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in partner_type_choices()}
+
+
+def _to_partner(request, partner):
+    return redirect(
+        "console:partner_detail", tenant_slug=request.tenant.slug, partner_id=partner.pk
     )
 
 
-def partner_detail(request, partner_id: int):
+# --- directory --------------------------------------------------------------------
+
+
+def _directory_filter(request) -> PartnerDirectoryFilter:
+    return PartnerDirectoryFilter(
+        request.GET or None,
+        queryset=partner_directory(membership=request.membership),
+        request=request,
+        membership=request.membership,
+    )
+
+
+def partners(request):
+    directory = _directory_filter(request)
+    page = Paginator(directory.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(directory.type_choices)
+    rows = list(page.object_list)
+    for partner in rows:
+        partner.type_label = labels.get(partner.partner_type, partner.partner_type)
+    context = {
+        "filter": directory,
+        "page": page,
+        "partners": rows,
+        "can_manage": _can_manage(request),
+    }
+    return render(request, "directory/partners.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def partners_export(request):
+    """The directory's current (filtered, sorted) result as CSV, streamed.
+
+    The response body is produced after the view returns, outside the request's
+    tenant transaction, so the generator enters the tenant itself."""
+    queryset = _directory_filter(request).qs
+    tenant_id, user_id = request.tenant.pk, request.user.pk
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+        with tenant_context(tenant_id, user_id=user_id):
+            for row in partner_export_rows(queryset):
+                yield writer.writerow(row)
+
+    filename = f"partners-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- creating and editing -----------------------------------------------------------
+
+
+@roles_required(*MANAGERS)
+def partner_create_view(request):
+    form = PartnerCreateForm(
+        request.POST or None, type_choices=partner_type_choices(), staff=_staff()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            partner = partner_create(by=request.user, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": partner.name})
+            return _to_partner(request, partner)
+    return render(
+        request,
+        "directory/partner_form.html",
+        {"form": form, "title": _("New partner")},
+        status=400 if form.errors else 200,
+    )
+
+
+@roles_required(*MANAGERS)
+def partner_edit(request, partner_id: int):
     partner = partner_get(membership=request.membership, partner_id=partner_id)
-    team = selectors.team_visible_to(membership=request.membership).filter(partner=partner)
-    return render(request, "directory/partner_detail.html", {"partner": partner, "team": team})
+    domains = list(partner.domains.order_by("domain").values_list("domain", flat=True))
+    form = PartnerForm(
+        request.POST or None,
+        initial=PartnerForm.initial_for(partner, domains),
+        type_choices=partner_type_choices(),
+        staff=_staff(),
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "domains"}
+        try:
+            services.partner_edit(
+                partner=partner, by=request.user, domains=form.cleaned_data["domains"], **changed
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return _to_partner(request, partner)
+    return render(
+        request,
+        "directory/partner_form.html",
+        {"form": form, "partner": partner, "title": _("Edit %(name)s") % {"name": partner.name}},
+        status=400 if form.errors else 200,
+    )
+
+
+@roles_required(*MANAGERS)
+def partner_status(request, partner_id: int):
+    partner = partner_get(membership=request.membership, partner_id=partner_id)
+    allowed = ALLOWED_TRANSITIONS.get(partner.status, frozenset())
+    form = StatusChangeForm(request.POST or None, allowed=allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner_change_status(
+                partner=partner,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now %(status)s.")
+                % {"name": partner.name, "status": PartnerStatus(partner.status).label},
+            )
+            return _to_partner(request, partner)
+    return render(
+        request,
+        "directory/partner_status.html",
+        {"form": form, "partner": partner, "allowed": allowed},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@roles_required(*MANAGERS)
+def partner_kpis(request, partner_id: int):
+    overview = partner_overview(membership=request.membership, partner_id=partner_id)
+    form = KpiValuesForm(request.POST, kpis=overview.kpis)
+    if form.is_valid():
+        services.partner_kpis_set(partner=overview.partner, values=form.values(), by=request.user)
+        messages.success(request, _("KPI values saved."))
+        return _to_partner(request, overview.partner)
+    return _render_detail(request, overview, kpi_form=form, status=400)
+
+
+# --- partner 360 ------------------------------------------------------------------
+
+
+def partner_detail(request, partner_id: int):
+    overview = partner_overview(membership=request.membership, partner_id=partner_id)
+    return _render_detail(request, overview)
+
+
+def _render_detail(request, overview, *, kpi_form=None, status=200):
+    can_manage = _can_manage(request)
+    partner = overview.partner
+    allowed = ALLOWED_TRANSITIONS.get(partner.status, frozenset())
+    for event in overview.timeline:
+        event.label = ACTION_LABELS.get(event.action, event.action)
+    for kpi in overview.kpis:
+        kpi.display = plain_number(kpi.value)
+    context = {
+        "overview": overview,
+        "partner": partner,
+        "team": overview.team,
+        "type_label": _type_labels().get(partner.partner_type, partner.partner_type),
+        "can_manage": can_manage,
+        "status_form": StatusChangeForm(allowed=allowed) if can_manage and allowed else None,
+        "kpi_form": kpi_form or (KpiValuesForm(kpis=overview.kpis) if can_manage else None),
+    }
+    return render(request, "directory/partner_detail.html", context, status=status)
+
+
+# --- CSV import --------------------------------------------------------------------
+
+
+def _report_key(request, token: str) -> str:
+    return f"directory:import-report:{request.tenant.pk}:{request.user.pk}:{token}"
+
+
+@roles_required(*MANAGERS)
+def partners_import(request):
+    form = ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    context = {"form": form, "columns": TEMPLATE_COLUMNS, "max_rows": MAX_ROWS}
+    if request.method == "POST" and form.is_valid():
+        result = partners_import_csv(file=form.cleaned_data["file"], by=request.user)
+        if result.ok:
+            messages.success(request, _("%(n)d partner(s) imported.") % {"n": result.created})
+            return redirect("console:partners", tenant_slug=request.tenant.slug)
+        token = secrets.token_urlsafe(16)
+        cache.set(
+            _report_key(request, token),
+            [(p.row, p.column, p.message) for p in result.problems],
+            REPORT_SECONDS,
+        )
+        context.update(problems=result.problems, report=token)
+        return render(request, "directory/import.html", context, status=400)
+    return render(request, "directory/import.html", context, status=400 if form.errors else 200)
+
+
+@roles_required(*MANAGERS)
+def partners_import_template(request):
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partners-template.csv"'
+    return response
+
+
+@roles_required(*MANAGERS)
+def partners_import_report(request):
+    """The problems of the user's last failed import, as CSV (kept for an hour,
+    readable only by the same user in the same tenant)."""
+    problems = cache.get(_report_key(request, request.GET.get("report", "")))
+    if problems is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partner-import-problems.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("row"), _("column"), _("problem")])
+    for row, column, message in problems:
+        writer.writerow([row or "", column, message])
+    return response
+
+
+# --- custom partner types and KPIs ------------------------------------------------
+
+
+@roles_required(*MANAGERS)
+def partner_types(request):
+    form = KeyNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.custom_partner_type_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Partner type added."))
+            return redirect("console:partner_types", tenant_slug=request.tenant.slug)
+    context = {
+        "form": form,
+        "builtin": PartnerType.choices,
+        "types": CustomPartnerType.objects.order_by("name"),
+    }
+    return render(
+        request, "directory/partner_types.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@roles_required(*MANAGERS)
+def partner_type_delete(request, type_id: int):
+    partner_type = CustomPartnerType.objects.filter(pk=type_id).first()
+    if partner_type is None:
+        raise Http404
+    try:
+        services.custom_partner_type_delete(partner_type=partner_type, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Partner type removed."))
+    return redirect("console:partner_types", tenant_slug=request.tenant.slug)
+
+
+@roles_required(*MANAGERS)
+def kpis(request):
+    form = KeyNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kpi_definition_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("KPI added."))
+            return redirect("console:kpis", tenant_slug=request.tenant.slug)
+    context = {"form": form, "kpis": KpiDefinition.objects.order_by("name")}
+    return render(request, "directory/kpis.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@roles_required(*MANAGERS)
+def kpi_delete(request, kpi_id: int):
+    kpi = KpiDefinition.objects.filter(pk=kpi_id).first()
+    if kpi is None:
+        raise Http404
+    try:
+        services.kpi_definition_delete(kpi=kpi, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("KPI removed."))
+    return redirect("console:kpis", tenant_slug=request.tenant.slug)
+
+
+# --- portal: the partner's own profile ---------------------------------------------
+
+
+def profile(request):
+    """A partner's admin edits the organisation's profile; reps read it."""
+    membership = request.membership
+    partner = partner_get(membership=membership, partner_id=membership.partner_id)
+    can_edit = membership.role == Role.PARTNER_ADMIN
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = PartnerProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial=PartnerProfileForm.initial_for(partner),
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changed:
+                services.partner_profile_update(partner=partner, by=request.user, **changed)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("portal:profile", tenant_slug=request.tenant.slug)
+    context = {
+        "partner": partner,
+        "form": form if can_edit else None,
+        "type_label": _type_labels().get(partner.partner_type, partner.partner_type),
+    }
+    return render(request, "directory/profile.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,226 @@
+"""Forms of the partner directory, the partner 360 page and the partner profile."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import KpiDefinition, Partner, PartnerStatus, Segment
+from partners.services.organisations import normalise_domain
+from prm.models import User
+
+_LIST_SPLIT = re.compile(r"[,;\n]+")
+_DOMAIN_SPLIT = re.compile(r"[,;\s]+")
+
+
+def _split(value: str, pattern: re.Pattern) -> list[str]:
+    seen: dict[str, None] = {}
+    for part in pattern.split(value or ""):
+        part = part.strip()
+        if part:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+def _joined(values) -> str:
+    return ", ".join(values or [])
+
+
+class ListField(forms.CharField):
+    """Several short values typed as one comma-separated line."""
+
+    def __init__(self, *, item_max_length: int = 60, **kwargs):
+        self.item_max_length = item_max_length
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Separate with commas."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return _joined(value) if isinstance(value, list) else value
+
+    def clean(self, value) -> list[str]:
+        items = _split(super().clean(value), _LIST_SPLIT)
+        too_long = [item for item in items if len(item) > self.item_max_length]
+        if too_long:
+            raise ValidationError(
+                _("Keep each value under %(n)d characters: %(values)s")
+                % {"n": self.item_max_length + 1, "values": ", ".join(too_long)}
+            )
+        return items
+
+
+class DomainsField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Web and e-mail domains, separated by commas or spaces."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return _joined(value) if isinstance(value, list) else value
+
+    def clean(self, value) -> list[str]:
+        domains, problems = [], []
+        for part in _split(super().clean(value), _DOMAIN_SPLIT):
+            try:
+                domain = normalise_domain(part)
+            except ValidationError as error:
+                problems.extend(error.messages)
+            else:
+                if domain not in domains:
+                    domains.append(domain)
+        if problems:
+            raise ValidationError(problems)
+        return domains
+
+
+class PartnerForm(forms.Form):
+    """The program fields a vendor keeps for a partner."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    domains = DomainsField(label=_("Domains"))
+    country = forms.RegexField(
+        label=_("Country"),
+        regex=r"^[A-Za-z]{2}$",
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter code, e.g. DE."),
+        error_messages={"invalid": _("Use the two-letter country code, e.g. DE.")},
+    )
+    regions = ListField(label=_("Regions / territories served"))
+    industries = ListField(label=_("Industries"))
+    partner_type = forms.ChoiceField(label=_("Partner type"))
+    segment = forms.ChoiceField(
+        label=_("Segment"), choices=[("", "—"), *Segment.choices], required=False
+    )
+    account_manager = forms.ModelChoiceField(
+        label=_("Account manager"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, type_choices, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner_type"].choices = type_choices
+        self.fields["account_manager"].queryset = staff
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+    @classmethod
+    def initial_for(cls, partner: Partner, domains: list[str]) -> dict:
+        return {
+            "name": partner.name,
+            "legal_name": partner.legal_name,
+            "website": partner.website,
+            "domains": _joined(domains),
+            "country": partner.country,
+            "regions": _joined(partner.regions),
+            "industries": _joined(partner.industries),
+            "partner_type": partner.partner_type,
+            "segment": partner.segment,
+            "account_manager": partner.account_manager_id,
+        }
+
+
+INITIAL_STATUSES = [PartnerStatus.APPLICANT, PartnerStatus.ONBOARDING, PartnerStatus.ACTIVE]
+
+
+class PartnerCreateForm(PartnerForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in INITIAL_STATUSES],
+        initial=PartnerStatus.ONBOARDING,
+    )
+    strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea, required=False)
+    markets = forms.CharField(label=_("Markets"), widget=forms.Textarea, required=False)
+    certifications_held = forms.CharField(
+        label=_("Certifications held"), widget=forms.Textarea, required=False
+    )
+    customer_references = forms.CharField(
+        label=_("Customer references"), widget=forms.Textarea, required=False
+    )
+
+
+class StatusChangeForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required when suspending or terminating."),
+    )
+
+    def __init__(self, *args, allowed: frozenset[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (status.value, status.label) for status in PartnerStatus if status in allowed
+        ]
+
+
+class KeyNameForm(forms.Form):
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=40,
+        help_text=_("Lower-case letters, digits and hyphens; used in imports and the API."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+
+def plain_number(value: Decimal | None) -> str | None:
+    """1500.0000 → "1500", 12.5000 → "12.5"."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+class KpiValuesForm(forms.Form):
+    """One number per custom KPI; an empty field clears the partner's value."""
+
+    def __init__(self, *args, kpis: list[KpiDefinition], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kpis = kpis
+        for kpi in kpis:
+            self.fields[self.field_name(kpi)] = forms.DecimalField(
+                label=kpi.name,
+                max_digits=18,
+                decimal_places=4,
+                required=False,
+                initial=plain_number(getattr(kpi, "value", None)),
+            )
+
+    @staticmethod
+    def field_name(kpi: KpiDefinition) -> str:
+        return f"kpi_{kpi.pk}"
+
+    def values(self) -> dict[int, Decimal | None]:
+        return {kpi.pk: self.cleaned_data.get(self.field_name(kpi)) for kpi in self.kpis}
+
+
+class PartnerProfileForm(forms.Form):
+    """What a partner's admin keeps up to date about their organisation."""
+
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    regions = ListField(label=_("Regions / territories served"))
+    industries = ListField(label=_("Industries"))
+    strengths = forms.CharField(
+        label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    markets = forms.CharField(
+        label=_("Markets"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    certifications_held = forms.CharField(
+        label=_("Certifications held"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    customer_references = forms.CharField(
+        label=_("Customer references"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    @classmethod
+    def initial_for(cls, partner: Partner) -> dict:
+        return {name: getattr(partner, name) for name in cls.base_fields}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), allow_empty_file=True)
