@@ -21,6 +21,7 @@ from ..models import (
 
 @dataclass
 class Progress:
+    plan: str
     steps: list[PartnerOnboardingStep]
     done: int
     total: int
@@ -32,7 +33,9 @@ class Progress:
 
 
 def onboarding_progress(*, partner: Partner) -> Progress | None:
-    onboarding = getattr(partner, "onboarding", None)
+    onboarding = (
+        PartnerOnboarding.objects.select_related("plan").filter(partner_id=partner.pk).first()
+    )
     if onboarding is None:
         return None
     steps = list(
@@ -44,7 +47,13 @@ def onboarding_progress(*, partner: Partner) -> Progress | None:
     for item in steps:
         item.is_overdue = item.completed_at is None and item.due_on < today
     done = sum(1 for s in steps if s.completed_at)
-    return Progress(steps=steps, done=done, total=len(steps), completed_at=onboarding.completed_at)
+    return Progress(
+        plan=onboarding.plan.name,
+        steps=steps,
+        done=done,
+        total=len(steps),
+        completed_at=onboarding.completed_at,
+    )
 
 
 def overdue_steps(*, membership: Membership) -> QuerySet[PartnerOnboardingStep]:

@@ -20,11 +20,12 @@ from ..models import (
     KpiValue,
     Partner,
     PartnerDomain,
-    PartnerOnboarding,
     PartnerStatusChange,
     TierChange,
 )
 from ..services.organisations import normalise_domain
+from .agreements import acceptance_of, current_agreement
+from .onboarding import Progress, onboarding_progress
 
 TIMELINE_LIMIT = 50
 
@@ -139,18 +140,6 @@ def partner_export_rows(partners: QuerySet[Partner]) -> Iterator[list[str]]:
 
 
 @dataclass
-class OnboardingProgress:
-    plan: str
-    done: int
-    total: int
-    completed: bool
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 100
-
-
-@dataclass
 class AgreementStatus:
     agreement: Agreement | None
     acceptance: AgreementAcceptance | None
@@ -164,7 +153,7 @@ class PartnerOverview:
     team: list[Membership]
     tier_history: list[TierChange]
     agreement: AgreementStatus
-    onboarding: OnboardingProgress | None
+    onboarding: Progress | None
     kpis: list[KpiDefinition]
     timeline: list[AuditEvent] = field(default_factory=list)
 
@@ -200,7 +189,7 @@ def partner_overview(*, membership: Membership, partner_id: int) -> PartnerOverv
             )
         ),
         agreement=_agreement_status(partner),
-        onboarding=_onboarding_progress(partner),
+        onboarding=onboarding_progress(partner=partner),
         kpis=list(
             KpiDefinition.objects.annotate(
                 value=Subquery(
@@ -217,32 +206,7 @@ def partner_overview(*, membership: Membership, partner_id: int) -> PartnerOverv
 
 
 def _agreement_status(partner: Partner) -> AgreementStatus:
-    current = Agreement.objects.order_by("-version").first()
-    acceptance = None
-    if current is not None:
-        acceptance = (
-            AgreementAcceptance.objects.filter(agreement=current, partner=partner)
-            .select_related("user")
-            .first()
-        )
-    return AgreementStatus(agreement=current, acceptance=acceptance)
-
-
-def _onboarding_progress(partner: Partner) -> OnboardingProgress | None:
-    onboarding = (
-        PartnerOnboarding.objects.filter(partner=partner)
-        .select_related("plan")
-        .annotate(
-            total=Count("steps"),
-            done=Count("steps", filter=Q(steps__completed_at__isnull=False)),
-        )
-        .first()
-    )
-    if onboarding is None:
-        return None
-    return OnboardingProgress(
-        plan=onboarding.plan.name,
-        done=onboarding.done,
-        total=onboarding.total,
-        completed=onboarding.completed_at is not None,
+    current = current_agreement()
+    return AgreementStatus(
+        agreement=current, acceptance=acceptance_of(partner=partner, agreement=current)
     )
