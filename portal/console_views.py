@@ -18,6 +18,7 @@ from prm.roles import Role
 
 from .access import roles_required
 from .forms import InvitationForm, TenantSettingsForm, apply_validation_error
+from .team_actions import revoke_invitation
 
 
 def dashboard(request):
@@ -72,14 +73,7 @@ def team(request):
 @require_POST
 @roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 def invitation_revoke(request, invitation_id: int):
-    invitation = selectors.invitation_get(
-        membership=request.membership, invitation_id=invitation_id
-    )
-    try:
-        services.invitation_revoke(invitation=invitation, by=request.membership)
-        messages.success(request, _("Invitation revoked."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    revoke_invitation(request, invitation_id)
     return redirect("console:team", tenant_slug=request.tenant.slug)
 
 

@@ -14,6 +14,7 @@ from prm.roles import PARTNER_ROLES, Role
 
 from .access import roles_required
 from .forms import InvitationForm, apply_validation_error
+from .team_actions import revoke_invitation
 
 
 def dashboard(request):
@@ -115,12 +116,5 @@ def team_member_action(request, member_id: int):
 @require_POST
 @roles_required(Role.PARTNER_ADMIN)
 def invitation_revoke(request, invitation_id: int):
-    invitation = selectors.invitation_get(
-        membership=request.membership, invitation_id=invitation_id
-    )
-    try:
-        services.invitation_revoke(invitation=invitation, by=request.membership)
-        messages.success(request, _("Invitation revoked."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    revoke_invitation(request, invitation_id)
     return redirect("portal:team", tenant_slug=request.tenant.slug)

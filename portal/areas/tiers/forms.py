@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import metrics
 from partners.models import Tier, TierPolicy
+from partners.services.tiers import TIER_FIELDS
 
 
 class TierPolicyForm(forms.Form):
@@ -59,18 +60,7 @@ class TierForm(forms.Form):
 
     @classmethod
     def for_tier(cls, tier: Tier, data=None) -> "TierForm":
-        initial = {
-            name: getattr(tier, name)
-            for name in (
-                "name",
-                "rank",
-                "discount_pct",
-                "rebate_multiplier",
-                "mdf_allocation_pct",
-                "protection_days",
-                "content_access",
-            )
-        }
+        initial = {name: getattr(tier, name) for name in sorted(TIER_FIELDS)}
         return cls(data, initial=initial)
 
 
