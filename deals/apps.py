@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DealsConfig(AppConfig):
     name = "deals"
+    verbose_name = _("Deals")
+
+    def ready(self) -> None:
+        from . import metrics  # noqa: F401  (registers this app's partner metrics)

@@ -6,11 +6,24 @@ from . import console_views, partner_views
 from .areas.agreements import urls as agreements
 from .areas.communication import urls as communication
 from .areas.directory import urls as directory
+from .areas.leads import urls as leads
 from .areas.onboarding import urls as onboarding
+from .areas.operations import urls as operations
 from .areas.recruitment import urls as recruitment
+from .areas.registrations import urls as registrations
 from .areas.tiers import urls as tiers
 
-AREAS = [directory, recruitment, agreements, onboarding, tiers, communication]
+AREAS = [
+    directory,
+    recruitment,
+    agreements,
+    onboarding,
+    tiers,
+    communication,
+    registrations,
+    leads,
+    operations,
+]
 
 console_patterns = [
     path("", console_views.dashboard, name="dashboard"),

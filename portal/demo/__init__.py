@@ -2,12 +2,32 @@
 
 from django.db import transaction
 
-from . import agreements, communication, directory, onboarding, recruitment, tiers
+from . import (
+    agreements,
+    communication,
+    directory,
+    leads,
+    onboarding,
+    operations,
+    recruitment,
+    registrations,
+    tiers,
+)
 from .base import DEMO_PASSWORD, seed_base
 
 __all__ = ["DEMO_PASSWORD", "seed"]
 
-AREAS = [directory, tiers, recruitment, agreements, onboarding, communication]
+AREAS = [
+    directory,
+    tiers,
+    recruitment,
+    agreements,
+    onboarding,
+    communication,
+    operations,
+    registrations,
+    leads,
+]
 
 
 @transaction.atomic

@@ -48,6 +48,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks_tiers.tiers_evaluate_all_tenants",
         "schedule": crontab(hour=2, minute=15),
     },
+    "expire-registrations": {
+        "task": "deals.tasks_expiry.registrations_expire_all_tenants",
+        "schedule": crontab(minute=10),
+    },
+    "reclaim-leads": {
+        "task": "deals.tasks_leads.leads_reclaim_all_tenants",
+        "schedule": crontab(minute="*/15"),
+    },
     "refresh-onboarding": {
         "task": "partners.tasks_onboarding.onboarding_refresh_all_tenants",
         "schedule": crontab(minute=35),

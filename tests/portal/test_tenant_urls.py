@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from deals import models as dm
 from partners import models as pm
 from portal.urls import console_patterns, portal_patterns
 from prm.models import Invitation, Membership
@@ -34,6 +35,14 @@ PARAM_MODELS = {
     "idea_id": pm.Idea,
     "kpi_id": pm.KpiDefinition,
     "type_id": pm.CustomPartnerType,
+    "registration_id": dm.DealRegistration,
+    "product_id": dm.Product,
+    "account_id": dm.DirectAccount,
+    "lead_id": dm.Lead,
+    "offer_id": dm.LeadOffer,
+    "rule_id": dm.RoutingRule,
+    "activity_id": dm.Activity,
+    "conflict_id": dm.DealConflict,
 }
 
 

@@ -1,0 +1,1 @@
+"""Partner metrics from deals, registered with partners.metrics."""

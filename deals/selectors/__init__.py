@@ -1,0 +1,1 @@
+"""Read queries of the deals app, by area (see the modules)."""

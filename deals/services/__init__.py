@@ -1,0 +1,1 @@
+"""Business actions of the deals app, by area (see the modules)."""

@@ -1,0 +1,1 @@
+"""Celery tasks: registration expiry and reminders."""

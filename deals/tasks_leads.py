@@ -1,0 +1,1 @@
+"""Celery tasks: lead SLA reclaim and routing."""

@@ -1,0 +1,5 @@
+"""Demo data: leads."""
+
+
+def seed(tenants: dict) -> None:
+    """Add this area's demo data to the tenants (keyed by slug); idempotent."""
