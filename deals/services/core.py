@@ -76,7 +76,11 @@ def protection_claim(*, registration: DealRegistration) -> None:
     if registration.customer_domain:
         keys.add(registration.customer_domain)
     product_ids = list(
-        DealProduct.objects.filter(registration=registration).values_list("product_id", flat=True)
+        # A fixed order of (key, product) inserts keeps two concurrent claims
+        # from deadlocking: the later one waits, then fails on the constraint.
+        DealProduct.objects.filter(registration=registration)
+        .order_by("product_id")
+        .values_list("product_id", flat=True)
     )
     try:
         with transaction.atomic():

@@ -1,0 +1,224 @@
+"""Forms of the registration flow: the partner's registration and outcome forms,
+the vendor's decisions, and the list filters.  Business rules are checked by the
+services; the forms parse input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from deals.models import RegistrationStatus, Stage
+from deals.selectors.registrations import QUEUE_STATUSES, QueueFilters, RegistrationFilters
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IdsField(forms.MultipleChoiceField):
+    """Ids offered as choices; any integer passes here, and the service says
+    whether it names something real (the same message for unknown and foreign)."""
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return [int(v) for v in value]
+        except (TypeError, ValueError) as error:
+            raise ValidationError(_("Choose products from the catalogue.")) from error
+
+
+class RegistrationForm(forms.Form):
+    customer_name = forms.CharField(label=_("Customer"), max_length=200)
+    customer_domain = forms.CharField(
+        label=_("Website or e-mail domain"),
+        max_length=253,
+        required=False,
+        help_text=_("For example example.com or jane@example.com."),
+    )
+    customer_country = forms.CharField(
+        label=_("Country"), max_length=2, help_text=_("Two-letter code, e.g. DE.")
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
+    contact_email = forms.CharField(label=_("Contact e-mail"), max_length=254, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    product_ids = IdsField(
+        label=_("Products"), widget=forms.CheckboxSelectMultiple, error_messages={}
+    )
+    estimated_value = forms.DecimalField(label=_("Estimated value"), max_digits=18)
+    currency = forms.CharField(label=_("Currency"), max_length=3)
+    expected_close_date = forms.DateField(label=_("Expected close"), widget=DATE)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_ids"].choices = [
+            (p.pk, f"{p.name} ({p.product_line})" if p.product_line else p.name) for p in products
+        ]
+        self.fields["product_ids"].error_messages["required"] = _("Choose at least one product.")
+
+
+class WonForm(forms.Form):
+    won_amount = forms.DecimalField(label=_("Final amount"), max_digits=18)
+    closed_on = forms.DateField(label=_("Closed on"), widget=DATE)
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products = list(products)
+        for product in self.products:
+            self.fields[f"line_{product.pk}"] = forms.DecimalField(
+                label=_("Amount for %(product)s") % {"product": product.name},
+                max_digits=18,
+                required=False,
+            )
+
+    def lines(self) -> list[tuple[int, object]]:
+        return [
+            (p.pk, self.cleaned_data[f"line_{p.pk}"])
+            for p in self.products
+            if self.cleaned_data.get(f"line_{p.pk}") is not None
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.lines():
+            raise ValidationError(_("Give the amount of at least one product line."))
+        return data
+
+
+class LostForm(forms.Form):
+    reason = forms.CharField(label=_("Why was it lost?"), widget=forms.Textarea(attrs={"rows": 3}))
+    competitor = forms.CharField(label=_("Competitor"), max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [
+        ("approve", _("Approve")),
+        ("reject", _("Reject")),
+        ("more_info", _("Ask for more information")),
+    ]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required to reject or to ask for information; the partner sees it."),
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(
+        label=_("Extension"),
+        choices=[("yes", _("Grant")), ("no", _("Refuse"))],
+        coerce=lambda v: v == "yes",
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class BulkDecisionForm(forms.Form):
+    ids = IdsField(required=True)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].error_messages["required"] = _("Tick at least one registration.")
+
+
+# --- filters ----------------------------------------------------------------------------
+
+STATUS_CHOICES = [("", _("Any status")), *RegistrationStatus.choices]
+
+
+class PipelineFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Customer or contact")}),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=[("", _("Any stage")), *Stage.choices], required=False
+    )
+
+    def filters(self) -> RegistrationFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        return RegistrationFilters(
+            status=data.get("status", ""), stage=data.get("stage", ""), text=data.get("q", "")
+        )
+
+
+def _partner_choices(partners) -> list:
+    return [("", _("Any partner")), *[(p.pk, p.name) for p in partners]]
+
+
+class QueueFilterForm(forms.Form):
+    partner = forms.TypedChoiceField(label=_("Partner"), required=False, coerce=int)
+    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Submitted or waiting for information"))]
+        + [(s, RegistrationStatus(s).label) for s in QUEUE_STATUSES],
+    )
+    min_age_hours = forms.IntegerField(
+        label=_("Waiting at least (hours)"), required=False, min_value=0
+    )
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = _partner_choices(partners)
+
+    def filters(self) -> QueueFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        return QueueFilters(
+            partner_id=data.get("partner") or None,
+            country=data.get("country", ""),
+            min_age_hours=data.get("min_age_hours"),
+            status=data.get("status", ""),
+        )
+
+
+class RegistrationFilterForm(PipelineFilterForm):
+    partner = forms.TypedChoiceField(label=_("Partner"), required=False, coerce=int)
+    product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int)
+    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    created_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE)
+    created_to = forms.DateField(label=_("Registered until"), required=False, widget=DATE)
+
+    def __init__(self, *args, partners, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["stage"]
+        self.fields["partner"].choices = _partner_choices(partners)
+        self.fields["product"].choices = [
+            ("", _("Any product")),
+            *[(p.pk, p.name) for p in products],
+        ]
+
+    def filters(self) -> RegistrationFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        return RegistrationFilters(
+            status=data.get("status", ""),
+            text=data.get("q", ""),
+            partner_id=data.get("partner") or None,
+            product_id=data.get("product") or None,
+            country=data.get("country", ""),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+        )

@@ -1,0 +1,523 @@
+"""Deal registration pages: the partner's register form, pipeline and registration
+page with its actions; the vendor's approval queue, registration page with
+conflicts and decisions, conflicts view and all registrations with CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from deals.models import RegistrationStatus, Stage
+from deals.selectors import registrations as selectors
+from deals.services import registrations as services
+from deals.services.core import deal_settings
+from deals.states import EDITABLE
+from partners.selectors.organisations import partners_visible_to
+from portal.access import roles_required
+from portal.forms import apply_validation_error
+from prm.roles import Role
+from prm.tenancy import tenant_context
+
+from .forms import (
+    BulkDecisionForm,
+    DecisionForm,
+    ExtensionDecisionForm,
+    LostForm,
+    PipelineFilterForm,
+    QueueFilterForm,
+    ReasonForm,
+    RegistrationFilterForm,
+    RegistrationForm,
+    WonForm,
+)
+
+PAGE_SIZE = 25
+DECIDERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _to_portal_detail(request, registration):
+    return redirect(
+        "portal:registration", tenant_slug=request.tenant.slug, registration_id=registration.pk
+    )
+
+
+def _to_console_detail(request, registration):
+    return redirect(
+        "console:registration", tenant_slug=request.tenant.slug, registration_id=registration.pk
+    )
+
+
+# --- partner portal -------------------------------------------------------------------
+
+
+def pipeline(request):
+    membership = request.membership
+    form = PipelineFilterForm(request.GET)
+    matching = selectors.registrations_filtered(membership=membership, filters=form.filters())
+    page = _page(request, selectors.registration_rows(matching))
+    context = {
+        "filter_form": form,
+        "page": page,
+        "registrations": list(page.object_list),
+        "totals": selectors.pipeline_totals(matching),
+        "expiring": list(selectors.expiring_soon(membership=membership)),
+        "expiring_days": selectors.EXPIRING_DAYS,
+    }
+    return render(request, "registrations/portal_pipeline.html", context)
+
+
+def _lead_from_query(request):
+    lead_id = request.GET.get("lead")
+    if not lead_id:
+        return None
+    if not lead_id.isdigit():
+        raise Http404
+    return selectors.convertible_lead(membership=request.membership, lead_id=int(lead_id))
+
+
+def _initial_from_lead(lead, default_currency: str) -> dict:
+    return {
+        "customer_name": lead.company_name,
+        "customer_domain": lead.company_domain,
+        "customer_country": lead.country,
+        "contact_name": lead.contact_name,
+        "contact_email": lead.contact_email,
+        "contact_phone": lead.contact_phone,
+        "estimated_value": lead.estimated_value,
+        "currency": lead.currency or default_currency,
+        "notes": lead.description,
+    }
+
+
+def registration_create(request):
+    membership = request.membership
+    lead = _lead_from_query(request)
+    initial = {"currency": request.tenant.default_currency, "stage": Stage.QUALIFICATION}
+    if lead is not None:
+        initial.update(_initial_from_lead(lead, request.tenant.default_currency))
+    form = RegistrationForm(
+        request.POST or None, initial=initial, products=selectors.active_products()
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            registration = services.registration_create(
+                membership=membership, **form.cleaned_data, submit=submit, lead=lead
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The registration was submitted for approval.")
+                if submit
+                else _("The registration was saved as a draft."),
+            )
+            return _to_portal_detail(request, registration)
+    context = {
+        "form": form,
+        "lead": lead,
+        "blocked": selectors.registration_block_reason(partner=membership.partner),
+        "title": _("Register a deal"),
+    }
+    return render(
+        request, "registrations/portal_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_GET
+def registration_check(request):
+    """Whether the customer may already be claimed: yes or no, never by whom."""
+    product_ids = [int(v) for v in request.GET.getlist("products") if v.isdigit()]
+    found = selectors.possible_conflict(
+        membership=request.membership,
+        customer_name=request.GET.get("customer_name", "")[:200],
+        customer_domain=request.GET.get("customer_domain", "")[:253],
+        product_ids=product_ids,
+    )
+    return JsonResponse({"possible_conflict": found})
+
+
+def _portal_detail(request, registration_id: int, *, extension_form=None, status=200):
+    detail = selectors.registration_detail(
+        membership=request.membership, registration_id=registration_id
+    )
+    registration = detail.registration
+    settings = deal_settings()
+    context = {
+        "detail": detail,
+        "registration": registration,
+        "can_edit": registration.status in EDITABLE,
+        "can_report": registration.status == RegistrationStatus.APPROVED,
+        "can_request_extension": registration.status == RegistrationStatus.APPROVED
+        and registration.extension_requested_at is None
+        and registration.extensions_used < settings.max_extensions,
+        "max_extensions": settings.max_extensions,
+        "extension_form": extension_form or ReasonForm(),
+    }
+    return render(request, "registrations/portal_detail.html", context, status=status)
+
+
+def registration_detail(request, registration_id: int):
+    return _portal_detail(request, registration_id)
+
+
+def registration_edit(request, registration_id: int):
+    registration = selectors.registration_get(
+        membership=request.membership, registration_id=registration_id
+    )
+    if registration.status not in EDITABLE:
+        messages.warning(request, _("This registration can no longer be edited."))
+        return _to_portal_detail(request, registration)
+    initial = {
+        name: getattr(registration, name)
+        for name in RegistrationForm.base_fields
+        if name != "product_ids"
+    }
+    initial["product_ids"] = list(registration.lines.values_list("product_id", flat=True))
+    form = RegistrationForm(
+        request.POST or None, initial=initial, products=selectors.active_products()
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            registration = services.registration_update(
+                registration=registration, membership=request.membership, **form.cleaned_data
+            )
+            if submit:
+                services.registration_submit(
+                    registration=registration, membership=request.membership
+                )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The registration was submitted for approval.")
+                if submit
+                else _("Changes saved."),
+            )
+            return _to_portal_detail(request, registration)
+    context = {
+        "form": form,
+        "registration": registration,
+        "blocked": None,
+        "title": _("Edit %(customer)s") % {"customer": registration.customer_name},
+    }
+    return render(
+        request, "registrations/portal_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def registration_submit(request, registration_id: int):
+    registration = selectors.registration_get(
+        membership=request.membership, registration_id=registration_id
+    )
+    try:
+        services.registration_submit(registration=registration, membership=request.membership)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _to_portal_detail(request, registration)
+    messages.success(request, _("The registration was submitted for approval."))
+    return _to_portal_detail(request, registration)
+
+
+@require_POST
+def registration_extension(request, registration_id: int):
+    registration = selectors.registration_get(
+        membership=request.membership, registration_id=registration_id
+    )
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extension_request(
+                registration=registration,
+                membership=request.membership,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Your extension request was sent."))
+            return _to_portal_detail(request, registration)
+    return _portal_detail(request, registration_id, extension_form=form, status=400)
+
+
+def _outcome(request, registration_id: int, *, won: bool):
+    registration = selectors.registration_get(
+        membership=request.membership, registration_id=registration_id
+    )
+    products = list(selectors.registration_products(registration=registration))
+    if won:
+        initial = {"won_amount": registration.estimated_value, "closed_on": timezone.localdate()}
+        form = WonForm(request.POST or None, initial=initial, products=products)
+    else:
+        form = LostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if won:
+                services.registration_mark_won(
+                    registration=registration,
+                    by=request.membership,
+                    won_amount=data["won_amount"],
+                    closed_on=data["closed_on"],
+                    lines=form.lines(),
+                )
+            else:
+                services.registration_mark_lost(
+                    registration=registration,
+                    by=request.membership,
+                    reason=data["reason"],
+                    competitor=data["competitor"],
+                )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Reported as won.") if won else _("Reported as lost."))
+            return _to_portal_detail(request, registration)
+    context = {"form": form, "registration": registration, "won": won}
+    return render(
+        request, "registrations/portal_outcome.html", context, status=400 if form.errors else 200
+    )
+
+
+def registration_won(request, registration_id: int):
+    return _outcome(request, registration_id, won=True)
+
+
+def registration_lost(request, registration_id: int):
+    return _outcome(request, registration_id, won=False)
+
+
+# --- vendor console ---------------------------------------------------------------------
+
+
+def _partners(request):
+    return partners_visible_to(membership=request.membership).order_by("name")
+
+
+def approval_queue(request):
+    membership = request.membership
+    can_decide = membership.role in DECIDERS
+    filter_form = QueueFilterForm(request.GET, partners=_partners(request))
+    bulk_form = BulkDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        if bulk_form.is_valid():
+            data = bulk_form.cleaned_data
+            try:
+                results = services.registrations_bulk_decide(
+                    ids=data["ids"],
+                    by=membership,
+                    approve=data["decision"] == "approve",
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                apply_validation_error(bulk_form, error)
+            else:
+                _bulk_messages(request, results, approve=data["decision"] == "approve")
+                return redirect(request.get_full_path())
+    page = _page(
+        request, selectors.approval_queue(membership=membership, filters=filter_form.filters())
+    )
+    settings = deal_settings()
+    now = timezone.now()
+    rows = list(page.object_list)
+    for row in rows:
+        row.sla_hours, row.sla_overdue = selectors.sla_of(
+            row, now=now, sla_hours=settings.approval_sla_hours
+        )
+    context = {
+        "filter_form": filter_form,
+        "bulk_form": bulk_form,
+        "page": page,
+        "registrations": rows,
+        "sla_hours": settings.approval_sla_hours,
+        "manager_decides": settings.engagement_rule == settings.Rule.MANAGER_DECIDES,
+        "can_decide": can_decide,
+    }
+    return render(
+        request,
+        "registrations/console_queue.html",
+        context,
+        status=400 if bulk_form.errors else 200,
+    )
+
+
+def _bulk_messages(request, results, *, approve: bool) -> None:
+    done = [r for r in results if r.ok]
+    if done:
+        if approve:
+            text = ngettext(
+                "%(n)d registration approved.", "%(n)d registrations approved.", len(done)
+            )
+        else:
+            text = ngettext(
+                "%(n)d registration rejected.", "%(n)d registrations rejected.", len(done)
+            )
+        messages.success(request, text % {"n": len(done)})
+    for result in results:
+        if not result.ok:
+            messages.error(
+                request,
+                _("Registration %(id)s: %(message)s")
+                % {"id": result.registration_id, "message": result.message},
+            )
+
+
+def _console_detail(
+    request, registration_id, *, decision_form=None, extension_form=None, status=200
+):
+    detail = selectors.registration_detail(
+        membership=request.membership, registration_id=registration_id
+    )
+    registration = detail.registration
+    settings = deal_settings()
+    hours, overdue = selectors.sla_of(registration, sla_hours=settings.approval_sla_hours)
+    context = {
+        "detail": detail,
+        "registration": registration,
+        "can_decide": request.membership.role in DECIDERS,
+        "decision_open": registration.status
+        in (RegistrationStatus.SUBMITTED, RegistrationStatus.MORE_INFO),
+        "extension_open": registration.status == RegistrationStatus.APPROVED
+        and registration.extension_requested_at is not None,
+        "decision_form": decision_form or DecisionForm(),
+        "extension_form": extension_form or ExtensionDecisionForm(),
+        "sla_hours": hours,
+        "sla_overdue": overdue and registration.status == RegistrationStatus.SUBMITTED,
+        "settings": settings,
+    }
+    return render(request, "registrations/console_detail.html", context, status=status)
+
+
+def console_registration(request, registration_id: int):
+    return _console_detail(request, registration_id)
+
+
+DECISIONS = {
+    "approve": services.registration_approve,
+    "reject": services.registration_reject,
+    "more_info": services.registration_request_info,
+}
+
+
+@require_POST
+@roles_required(*DECIDERS)
+def registration_decide(request, registration_id: int):
+    registration = selectors.registration_get(
+        membership=request.membership, registration_id=registration_id
+    )
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            DECISIONS[decision](
+                registration=registration,
+                by=request.membership,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return _to_console_detail(request, registration)
+    return _console_detail(request, registration_id, decision_form=form, status=400)
+
+
+@require_POST
+@roles_required(*DECIDERS)
+def registration_extension_decide(request, registration_id: int):
+    registration = selectors.registration_get(
+        membership=request.membership, registration_id=registration_id
+    )
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extension_decide(
+                registration=registration,
+                by=request.membership,
+                grant=form.cleaned_data["grant"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Extension decision recorded."))
+            return _to_console_detail(request, registration)
+    return _console_detail(request, registration_id, extension_form=form, status=400)
+
+
+def conflicts(request):
+    page = _page(request, selectors.conflict_list(membership=request.membership))
+    return render(
+        request,
+        "registrations/console_conflicts.html",
+        {"page": page, "conflicts": list(page.object_list)},
+    )
+
+
+def _all_filter(request) -> RegistrationFilterForm:
+    return RegistrationFilterForm(
+        request.GET, partners=_partners(request), products=selectors.active_products()
+    )
+
+
+def registrations(request):
+    form = _all_filter(request)
+    matching = selectors.registrations_filtered(
+        membership=request.membership, filters=form.filters()
+    )
+    page = _page(request, selectors.registration_rows(matching))
+    context = {
+        "filter_form": form,
+        "page": page,
+        "registrations": list(page.object_list),
+        "totals": selectors.pipeline_totals(matching),
+    }
+    return render(request, "registrations/console_list.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def registrations_export(request):
+    """The filtered list as CSV, streamed.  The body is produced after the view
+    returned, outside the request's tenant transaction, so it enters the tenant."""
+    rows = selectors.registration_rows(
+        selectors.registrations_filtered(
+            membership=request.membership, filters=_all_filter(request).filters()
+        )
+    )
+    tenant_id, user_id = request.tenant.pk, request.user.pk
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(selectors.EXPORT_COLUMNS)
+        with tenant_context(tenant_id, user_id=user_id):
+            for row in selectors.registration_export_rows(rows):
+                yield writer.writerow(row)
+
+    filename = f"registrations-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
