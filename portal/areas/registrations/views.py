@@ -27,6 +27,7 @@ from portal.forms import apply_validation_error
 from prm.roles import Role
 from prm.tenancy import tenant_context
 
+from ..leads.panel import activity_panel
 from .forms import (
     BulkDecisionForm,
     DecisionForm,
@@ -167,6 +168,7 @@ def _portal_detail(request, registration_id: int, *, extension_form=None, status
         and registration.extensions_used < settings.max_extensions,
         "max_extensions": settings.max_extensions,
         "extension_form": extension_form or ReasonForm(),
+        **activity_panel(request, registration=registration),
     }
     return render(request, "registrations/portal_detail.html", context, status=status)
 
@@ -404,6 +406,7 @@ def _console_detail(
         "sla_hours": hours,
         "sla_overdue": overdue and registration.status == RegistrationStatus.SUBMITTED,
         "settings": settings,
+        **activity_panel(request, registration=registration),
     }
     return render(request, "registrations/console_detail.html", context, status=status)
 
