@@ -1,0 +1,125 @@
+"""The vendor's product catalogue, deal settings and direct accounts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from prm.audit import audit_record
+from prm.models import User
+
+from ..models import DealSettings, DirectAccount, Product
+from .core import deal_settings
+
+PRODUCT_FIELDS = ("code", "name", "product_line")
+SETTINGS_FIELDS = (
+    "engagement_rule",
+    "direct_accounts_off_limits",
+    "protection_days",
+    "extension_days",
+    "max_extensions",
+    "reminder_days",
+    "approval_sla_hours",
+    "lead_sla_hours",
+    "name_similarity",
+)
+
+
+def _code_taken(code: str, *, exclude: Product | None = None) -> bool:
+    taken = Product.objects.filter(code__iexact=code)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    return taken.exists()
+
+
+def _save_product(product: Product, *, fields: list[str] | None) -> None:
+    """Validate and save; a code taken meanwhile (the unique constraint) is
+    reported like one taken before."""
+    product.code = product.code.strip()
+    product.name = product.name.strip()
+    product.product_line = product.product_line.strip()
+    product.full_clean(exclude=["tenant"], validate_constraints=False)
+    if _code_taken(product.code, exclude=product if product.pk else None):
+        raise ValidationError(
+            {"code": _("Another product already has the code “%(code)s”.") % {"code": product.code}}
+        )
+    try:
+        with transaction.atomic():
+            product.save(update_fields=fields)
+    except IntegrityError as error:
+        raise ValidationError(
+            {"code": _("Another product already has the code “%(code)s”.") % {"code": product.code}}
+        ) from error
+
+
+def product_create(*, by: User, code: str, name: str, product_line: str = "") -> Product:
+    """Add a product; codes are unique per vendor, whatever their case."""
+    product = Product(code=code, name=name, product_line=product_line)
+    with transaction.atomic():
+        _save_product(product, fields=None)
+        audit_record(actor=by, action="product.created", target=product, code=product.code)
+    return product
+
+
+def product_update(*, product: Product, by: User, **fields) -> Product:
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(product, name, value)
+        _save_product(product, fields=list(fields))
+        audit_record(actor=by, action="product.updated", target=product, fields=sorted(fields))
+    return product
+
+
+def product_set_active(*, product: Product, by: User, active: bool) -> Product:
+    """Deactivated products stay on existing registrations and revenue but can no
+    longer be registered or imported."""
+    with transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(is_active=active)
+        product.is_active = active
+        action = "product.reactivated" if active else "product.deactivated"
+        audit_record(actor=by, action=action, target=product)
+    return product
+
+
+def deal_settings_update(*, by: User, **fields) -> DealSettings:
+    """Change the rules of engagement.  A reminder must come before the
+    protection ends, so it may not be as long as the protection itself."""
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        settings = DealSettings.objects.select_for_update().get(pk=deal_settings().pk)
+        for name, value in fields.items():
+            setattr(settings, name, value)
+        settings.full_clean(exclude=["tenant"], validate_constraints=False)
+        if settings.reminder_days >= settings.protection_days:
+            raise ValidationError(
+                {
+                    "reminder_days": _(
+                        "Remind partners fewer days ahead than the protection lasts (%(n)d days)."
+                    )
+                    % {"n": settings.protection_days}
+                }
+            )
+        settings.save(update_fields=list(fields))
+        audit_record(
+            actor=by, action="deal_settings.updated", target=settings, fields=sorted(fields)
+        )
+    return settings
+
+
+def direct_account_delete(*, account: DirectAccount, by: User) -> None:
+    """Remove an account from the direct list; conflicts recorded against it go too."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="direct_account.deleted",
+            target=account,
+            name=account.name,
+            domain=account.domain,
+        )
+        account.delete()
