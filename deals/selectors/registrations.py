@@ -366,3 +366,13 @@ def registration_export_rows(rows: QuerySet[DealRegistration]) -> Iterator[list[
             r.created_at.isoformat(),
         ]
         yield [_safe_cell(v) for v in values]
+
+
+def partner_deals(*, membership: Membership, partner: Partner, limit: int = 10) -> dict:
+    """The deals part of a partner's 360 page: totals per status and currency,
+    and the latest registrations."""
+    registrations = registrations_visible_to(membership=membership).filter(partner=partner)
+    return {
+        "totals": pipeline_totals(registrations),
+        "latest": list(registration_rows(registrations)[:limit]),
+    }

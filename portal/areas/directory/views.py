@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from deals.selectors.registrations import partner_deals
 from partners.filters import PartnerDirectoryFilter
 from partners.models import CustomPartnerType, KpiDefinition, PartnerStatus, PartnerType
 from partners.selectors.organisations import (
@@ -262,6 +263,7 @@ def _render_detail(request, overview, *, kpi_form=None, status=200):
         "can_manage": can_manage,
         "status_form": StatusChangeForm(allowed=allowed) if can_manage and allowed else None,
         "kpi_form": kpi_form or (KpiValuesForm(kpis=overview.kpis) if can_manage else None),
+        "deals": partner_deals(membership=request.membership, partner=partner),
     }
     return render(request, "directory/partner_detail.html", context, status=status)
 
