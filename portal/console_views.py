@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from partners.models import Partner
 from partners.selectors.agreements import partners_past_deadline
 from partners.selectors.onboarding import overdue_steps
-from partners.selectors.organisations import partner_list
+from partners.selectors.organisations import partner_list, partners_visible_to
 from partners.selectors.recruitment import application_queue
 from prm import selectors, services
 from prm.models import Invitation
@@ -48,7 +48,7 @@ def team(request):
     form = InvitationForm(
         request.POST or None,
         roles=services.invitable_roles(membership),
-        partners=Partner.objects.all(),
+        partners=partners_visible_to(membership=membership),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,9 +15,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .models import Tenant
 from .roles import PARTNER_ROLES, VENDOR_ROLES
-from .selectors import membership_in_tenant
+from .selectors import membership_in_tenant, tenant_by_slug
 from .tenancy import tenant_context
 
 # URL namespaces of the two faces, and who may enter each.
@@ -45,7 +44,7 @@ class TenantMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+        tenant = tenant_by_slug(slug=slug)
         if tenant is None:
             raise Http404
         with tenant_context(tenant.pk, user_id=request.user.pk):

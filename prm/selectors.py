@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Invitation, Membership, Tenant, User
+from .roles import VENDOR_ROLES
 from .tenancy import current_scope, user_context
 
 
@@ -59,3 +60,15 @@ def invitation_get(*, membership: Membership, invitation_id: int) -> Invitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def vendor_staff() -> QuerySet[User]:
+    """Active people holding an active vendor role in the current tenant
+    (who may be an account manager or review applications)."""
+    active = Membership.objects.filter(role__in=VENDOR_ROLES, is_active=True).values("user_id")
+    return User.objects.filter(pk__in=active, is_active=True).order_by("full_name", "email")
+
+
+def tenant_by_slug(*, slug: str) -> Tenant | None:
+    """An active tenant by its URL name (tenants are global rows)."""
+    return Tenant.objects.filter(slug=slug, is_active=True).first()

@@ -16,6 +16,7 @@ from prm.models import AuditEvent, Membership
 from ..models import (
     Agreement,
     AgreementAcceptance,
+    CustomPartnerType,
     KpiDefinition,
     KpiValue,
     Partner,
@@ -210,3 +211,25 @@ def _agreement_status(partner: Partner) -> AgreementStatus:
     return AgreementStatus(
         agreement=current, acceptance=acceptance_of(partner=partner, agreement=current)
     )
+
+
+def custom_partner_types() -> QuerySet[CustomPartnerType]:
+    return CustomPartnerType.objects.order_by("name")
+
+
+def custom_partner_type_get(*, type_id: int) -> CustomPartnerType:
+    partner_type = CustomPartnerType.objects.filter(pk=type_id).first()
+    if partner_type is None:
+        raise Http404
+    return partner_type
+
+
+def kpi_definitions() -> QuerySet[KpiDefinition]:
+    return KpiDefinition.objects.order_by("name")
+
+
+def kpi_definition_get(*, kpi_id: int) -> KpiDefinition:
+    kpi = KpiDefinition.objects.filter(pk=kpi_id).first()
+    if kpi is None:
+        raise Http404
+    return kpi

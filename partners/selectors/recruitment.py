@@ -49,3 +49,11 @@ def criterion_get(*, criterion_id: int) -> IdealPartnerCriterion:
     if criterion is None:
         raise Http404
     return criterion
+
+
+def questions_all() -> QuerySet[QualificationQuestion]:
+    return QualificationQuestion.objects.all()
+
+
+def criteria_all() -> QuerySet[IdealPartnerCriterion]:
+    return IdealPartnerCriterion.objects.select_related("question")

@@ -201,3 +201,22 @@ def application_reject(*, application: PartnerApplication, by: Membership, reaso
             % {"company": application.company_name, "reason": reason},
             recipients=[application.contact_email],
         )
+
+
+def question_retire(*, question: QualificationQuestion, by: Membership) -> None:
+    """Stop asking a question; answers already given stay in their applications."""
+    with transaction.atomic():
+        QualificationQuestion.objects.filter(pk=question.pk).update(is_active=False)
+        audit_record(actor=by.user, action="recruitment.question_retired", target=question)
+
+
+def criterion_delete(*, criterion: IdealPartnerCriterion, by: Membership) -> None:
+    """Remove a criterion; scores already given keep their details."""
+    with transaction.atomic():
+        audit_record(
+            actor=by.user,
+            action="recruitment.criterion_removed",
+            target=criterion,
+            name=criterion.name,
+        )
+        criterion.delete()

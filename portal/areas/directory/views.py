@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from deals.selectors.registrations import partner_deals
 from partners.filters import PartnerDirectoryFilter
-from partners.models import CustomPartnerType, KpiDefinition, PartnerStatus, PartnerType
+from partners.models import PartnerStatus, PartnerType
+from partners.selectors import organisations as org_selectors
 from partners.selectors.organisations import (
     partner_directory,
     partner_export_rows,
@@ -41,8 +42,8 @@ from partners.services.organisations import (
 from partners.types import partner_type_choices
 from portal.access import roles_required
 from portal.forms import apply_validation_error
-from prm.models import Membership, User
-from prm.roles import VENDOR_ROLES, Role
+from prm.roles import Role
+from prm.selectors import vendor_staff
 from prm.tenancy import tenant_context
 
 from .forms import (
@@ -75,8 +76,7 @@ def _can_manage(request) -> bool:
 
 def _staff():
     """Active vendor staff: who may be an account manager."""
-    active = Membership.objects.filter(role__in=VENDOR_ROLES, is_active=True).values("user_id")
-    return User.objects.filter(pk__in=active, is_active=True).order_by("full_name", "email")
+    return vendor_staff()
 
 
 def _type_labels() -> dict[str, str]:
@@ -339,7 +339,7 @@ def partner_types(request):
     context = {
         "form": form,
         "builtin": PartnerType.choices,
-        "types": CustomPartnerType.objects.order_by("name"),
+        "types": org_selectors.custom_partner_types(),
     }
     return render(
         request, "directory/partner_types.html", context, status=400 if form.errors else 200
@@ -349,9 +349,7 @@ def partner_types(request):
 @require_POST
 @roles_required(*MANAGERS)
 def partner_type_delete(request, type_id: int):
-    partner_type = CustomPartnerType.objects.filter(pk=type_id).first()
-    if partner_type is None:
-        raise Http404
+    partner_type = org_selectors.custom_partner_type_get(type_id=type_id)
     try:
         services.custom_partner_type_delete(partner_type=partner_type, by=request.user)
     except ValidationError as error:
@@ -372,16 +370,14 @@ def kpis(request):
         else:
             messages.success(request, _("KPI added."))
             return redirect("console:kpis", tenant_slug=request.tenant.slug)
-    context = {"form": form, "kpis": KpiDefinition.objects.order_by("name")}
+    context = {"form": form, "kpis": org_selectors.kpi_definitions()}
     return render(request, "directory/kpis.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 @roles_required(*MANAGERS)
 def kpi_delete(request, kpi_id: int):
-    kpi = KpiDefinition.objects.filter(pk=kpi_id).first()
-    if kpi is None:
-        raise Http404
+    kpi = org_selectors.kpi_definition_get(kpi_id=kpi_id)
     try:
         services.kpi_definition_delete(kpi=kpi, by=request.user)
     except ValidationError as error:

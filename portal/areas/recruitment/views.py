@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.models import IdealPartnerCriterion, PartnerApplication, QualificationQuestion
+from partners.models import PartnerApplication
 from partners.selectors import recruitment as selectors
 from partners.services import recruitment as services
-from prm.models import Membership, Tenant, User
-from prm.roles import VENDOR_ROLES, Role
+from prm.models import Tenant
+from prm.roles import Role
+from prm.selectors import tenant_by_slug, vendor_staff
 from prm.tenancy import tenant_context
 
 from ...access import roles_required
@@ -35,7 +36,7 @@ def _over_rate_limit(tenant: Tenant, ip: str | None) -> bool:
 
 def apply(request, vendor_slug: str):
     """Public, no login: a firm applies to the vendor's partner program."""
-    tenant = Tenant.objects.filter(slug=vendor_slug, is_active=True).first()
+    tenant = tenant_by_slug(slug=vendor_slug)
     if tenant is None:
         raise Http404
     with tenant_context(tenant.pk):
@@ -90,15 +91,9 @@ def queue(request):
     )
 
 
-def _staff():
-    return Membership.objects.filter(role__in=VENDOR_ROLES, is_active=True).values_list(
-        "user", flat=True
-    )
-
-
 def detail(request, application_id: int):
     application = selectors.application_get(application_id=application_id)
-    staff = User.objects.filter(pk__in=_staff())
+    staff = vendor_staff()
     approve_form = ApproveForm(request.POST if "approve" in request.POST else None, staff=staff)
     reject_form = RejectForm(request.POST if "reject" in request.POST else None)
     status = 200
@@ -168,8 +163,8 @@ def settings_view(request):
         request,
         "recruitment/settings.html",
         {
-            "questions": QualificationQuestion.objects.all(),
-            "criteria": IdealPartnerCriterion.objects.select_related("question"),
+            "questions": selectors.questions_all(),
+            "criteria": selectors.criteria_all(),
             "question_form": question_form,
             "criterion_form": criterion_form,
             "public_url": public_url,
@@ -182,10 +177,7 @@ def settings_view(request):
 @roles_required(*REVIEWERS)
 def question_delete(request, question_id: int):
     question = selectors.question_get(question_id=question_id)
-    # Answers already given keep their text in the applications; the question
-    # is only retired so it is not asked again.
-    question.is_active = False
-    question.save(update_fields=["is_active"])
+    services.question_retire(question=question, by=request.membership)
     messages.success(request, _("Question retired."))
     return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
 
@@ -193,6 +185,7 @@ def question_delete(request, question_id: int):
 @require_POST
 @roles_required(*REVIEWERS)
 def criterion_delete(request, criterion_id: int):
-    selectors.criterion_get(criterion_id=criterion_id).delete()
+    criterion = selectors.criterion_get(criterion_id=criterion_id)
+    services.criterion_delete(criterion=criterion, by=request.membership)
     messages.success(request, _("Criterion removed."))
     return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
