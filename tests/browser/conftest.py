@@ -1,0 +1,55 @@
+"""Headless Chromium (the distribution's build) driven by Playwright against the
+live test server.  The browser tests fail — they are not skipped — when no
+Chromium can be found, because ./scripts/test installs it."""
+
+import os
+import shutil
+
+import pytest
+
+
+def chromium_path() -> str:
+    path = os.environ.get("PRM_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Chromium is not installed; ./scripts/test installs it with apt-get.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API refuses to run inside an event loop; Django's async
+    # safety check sees one there, so allow synchronous ORM use in this process.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
