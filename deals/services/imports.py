@@ -28,6 +28,7 @@ from partners.models import PartnerDomain
 from partners.services.imports import ImportProblem
 from partners.services.organisations import normalise_domain
 from prm.audit import audit_record
+from prm.csv_upload import UnreadableCsv, read_csv_text
 from prm.models import User
 
 from ..models import DealRegistration, DirectAccount, Product, RevenueLine
@@ -113,24 +114,10 @@ class _Sheet:
 
 
 def _decode(file: IO[bytes]) -> str:
-    size = getattr(file, "size", None)
-    data = file.read(MAX_BYTES + 1)
-    if (size is not None and size > MAX_BYTES) or len(data) > MAX_BYTES:
-        raise _Refused(_("The file is larger than 2 MB. Split it into smaller files."))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _Refused(
-            _(
-                "The file is not UTF-8 text (unreadable byte at position %(pos)d). "
-                "Save it as “CSV UTF-8” and upload it again."
-            )
-            % {"pos": error.start}
-        ) from error
-    if not text.strip():
-        raise _Refused(_("The file is empty."))
-    if "\x00" in text:
-        raise _Refused(_("The file contains binary data; upload a CSV text file."))
+        text = read_csv_text(file, max_bytes=MAX_BYTES)
+    except UnreadableCsv as error:
+        raise _Refused(str(error)) from error
     return text
 
 

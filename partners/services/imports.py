@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
+from prm.csv_upload import UnreadableCsv, read_csv_text
 from prm.models import AuditEvent, Membership, User
 from prm.roles import VENDOR_ROLES
 
@@ -119,24 +120,10 @@ def _problem_order(problem: ImportProblem) -> tuple:
 
 def _read(file: IO[bytes]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-blank data rows with their row numbers."""
-    size = getattr(file, "size", None)
-    data = file.read(MAX_BYTES + 1)
-    if (size is not None and size > MAX_BYTES) or len(data) > MAX_BYTES:
-        raise _Refused(_("The file is larger than 2 MB. Split it into smaller files."))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _Refused(
-            _(
-                "The file is not UTF-8 text (unreadable byte at position %(pos)d). "
-                "Save it as “CSV UTF-8” and upload it again."
-            )
-            % {"pos": error.start}
-        ) from error
-    if not text.strip():
-        raise _Refused(_("The file is empty."))
-    if "\x00" in text:
-        raise _Refused(_("The file contains binary data; upload a CSV text file."))
+        text = read_csv_text(file, max_bytes=MAX_BYTES)
+    except UnreadableCsv as error:
+        raise _Refused(str(error)) from error
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
