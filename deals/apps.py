@@ -7,4 +7,4 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
-        from . import metrics  # noqa: F401  (registers this app's partner metrics)
+        from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)

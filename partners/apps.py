@@ -7,4 +7,4 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from . import metrics  # noqa: F401  (registers this app's metrics)
+        from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)

@@ -9,6 +9,6 @@ class PrmConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import checks, rls  # noqa: F401  (registers system checks)
+        from . import checks, rls, tasks  # noqa: F401  (registers checks and tasks)
 
         post_migrate.connect(rls.apply_after_migrate, dispatch_uid="prm.rls")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
+from .enqueue import enqueue_after_commit
 from .models import Invitation, Membership, Tenant, User
 from .roles import PARTNER_ROLES, VENDOR_ROLES, Role
 
@@ -73,10 +74,7 @@ def invitation_create(*, by: Membership, email: str, role: str, partner=None) ->
 
 
 def _send_after_commit(invitation: Invitation) -> None:
-    from . import tasks
-
-    tenant_id, invitation_id = invitation.tenant_id, invitation.pk
-    transaction.on_commit(lambda: tasks.invitation_send.delay(tenant_id, invitation_id))
+    enqueue_after_commit("prm.invitation_send", invitation.tenant_id, invitation.pk)
 
 
 def invitation_resend(*, invitation: Invitation, by: Membership) -> None:
@@ -240,11 +238,3 @@ def membership_change_role(*, member: Membership, role: str, by: Membership) -> 
     with transaction.atomic():
         Membership.objects.filter(pk=member.pk).update(role=role)
         audit_record(actor=by.user, action="membership.role_changed", target=member, role=role)
-
-
-def email_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
-    """Queue a plain e-mail once the surrounding transaction commits."""
-    from . import tasks
-
-    if recipients:
-        transaction.on_commit(lambda: tasks.email_send.delay(str(subject), body, recipients))

@@ -11,6 +11,8 @@ from django.db import connection
 
 from prm.celery import app
 
+PROBE_MODULE = "tests.probe_tasks"
+
 
 class WorkerProcess:
     def __init__(self) -> None:
@@ -43,6 +45,9 @@ class WorkerProcess:
                 queues,
                 "-n",
                 self.name,
+                # A job used by the tests only: it fails for one tenant on purpose.
+                "--include",
+                PROBE_MODULE,
                 "--without-mingle",
                 "--without-gossip",
             ],

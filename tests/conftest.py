@@ -63,3 +63,14 @@ def celery_worker(django_db_setup, django_db_blocker):
         worker.start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks enqueued while the test runs execute at once in this process (their
+    e-mails land in django.core.mail.outbox), instead of going to a worker."""
+    from prm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
+from prm.enqueue import email_after_commit
 from prm.models import Membership, Tenant
 from prm.roles import Role
-from prm.services import email_after_commit
 from prm.tenancy import require_tenant_id
 
 from ..models import RegistrationStatus as S

@@ -41,9 +41,9 @@ from partners.models import Partner, PartnerStatus, Tier
 from partners.services.organisations import normalise_domain
 from partners.types import is_partner_type
 from prm.audit import audit_record
+from prm.enqueue import email_after_commit, enqueue_after_commit
 from prm.models import Membership, Tenant, User
 from prm.roles import PARTNER_ROLES
-from prm.services import email_after_commit
 from prm.tenancy import require_tenant_id
 
 from ..models import DealRegistration, Lead, LeadOffer, RegistrationStatus, RoutingRule
@@ -434,10 +434,7 @@ def offer_accept(*, offer: LeadOffer, membership: Membership) -> LeadOffer:
 
 
 def _enqueue_reroute(lead: Lead) -> None:
-    from .. import tasks_leads
-
-    tenant_id, lead_id = lead.tenant_id, lead.pk
-    transaction.on_commit(lambda: tasks_leads.lead_reroute.delay(tenant_id, lead_id))
+    enqueue_after_commit("deals.lead_reroute", lead.tenant_id, lead.pk)
 
 
 def offer_decline(*, offer: LeadOffer, membership: Membership, reason: str) -> LeadOffer:

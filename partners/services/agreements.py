@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
+from prm.enqueue import email_after_commit
 from prm.models import Membership, Tenant
 from prm.roles import Role
-from prm.services import email_after_commit
 
 from ..models import Agreement, AgreementAcceptance
 from ..selectors.agreements import ACCEPTING_STATUSES, current_agreement

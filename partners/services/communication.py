@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
+from prm.enqueue import enqueue_after_commit
 from prm.models import Membership, Tenant
 
 from ..models import (
@@ -122,12 +123,7 @@ def _email_after_commit(announcement: Announcement) -> None:
     sure the announcement is e-mailed at most once."""
     if not (announcement.send_email and announcement.published_at and not announcement.emailed_at):
         return
-    from .. import tasks_communication
-
-    tenant_id, announcement_id = announcement.tenant_id, announcement.pk
-    transaction.on_commit(
-        lambda: tasks_communication.announcement_email.delay(tenant_id, announcement_id)
-    )
+    enqueue_after_commit("partners.announcement_email", announcement.tenant_id, announcement.pk)
 
 
 def announcement_create(

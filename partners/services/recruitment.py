@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
+from prm.enqueue import email_after_commit
 from prm.models import Membership, Tenant
 from prm.roles import Role
-from prm.services import email_after_commit, invitation_create
+from prm.services import invitation_create
 
 from ..models import (
     IdealPartnerCriterion,

@@ -34,30 +34,31 @@ QUEUE_PREFIX = env("PRM_QUEUE_PREFIX", "prm")
 QUEUES = ("default", "email", "batch")
 CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}.default"
 CELERY_TASK_ROUTES = {
-    "prm.tasks.invitation_send": {"queue": f"{QUEUE_PREFIX}.email"},
-    "prm.tasks.email_send": {"queue": f"{QUEUE_PREFIX}.email"},
-    "partners.tasks_communication.announcement_email": {"queue": f"{QUEUE_PREFIX}.email"},
+    "prm.invitation_send": {"queue": f"{QUEUE_PREFIX}.email"},
+    "prm.email_send": {"queue": f"{QUEUE_PREFIX}.email"},
+    "partners.announcement_email": {"queue": f"{QUEUE_PREFIX}.email"},
     "*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
+# Beat only fans out: each entry enqueues one task per tenant (prm.jobs.fan_out).
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
-        "task": "prm.tasks.invitations_expire_all_tenants",
+        "task": "prm.invitations_expire_all_tenants",
         "schedule": crontab(minute=5),
     },
     "evaluate-tiers": {
-        "task": "partners.tasks_tiers.tiers_evaluate_all_tenants",
+        "task": "partners.tiers_evaluate_all_tenants",
         "schedule": crontab(hour=2, minute=15),
     },
     "expire-registrations": {
-        "task": "deals.tasks_expiry.registrations_expire_all_tenants",
+        "task": "deals.registrations_expire_all_tenants",
         "schedule": crontab(minute=10),
     },
     "reclaim-leads": {
-        "task": "deals.tasks_leads.leads_reclaim_all_tenants",
+        "task": "deals.leads_reclaim_all_tenants",
         "schedule": crontab(minute="*/15"),
     },
     "refresh-onboarding": {
-        "task": "partners.tasks_onboarding.onboarding_refresh_all_tenants",
+        "task": "partners.onboarding_refresh_all_tenants",
         "schedule": crontab(minute=35),
     },
 }

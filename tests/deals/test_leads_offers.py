@@ -19,7 +19,6 @@ from deals.services.leads import (
     offer_withdraw,
 )
 from partners.models import Partner, PartnerStatus
-from prm.celery import app
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 
@@ -28,14 +27,6 @@ Outcome = LeadOffer.Outcome
 
 def _url(name, world, **kwargs):
     return reverse(name, kwargs={"tenant_slug": world.a.slug, **kwargs})
-
-
-@pytest.fixture
-def eager():
-    """Tasks enqueued on commit run in this process (to see their e-mail)."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture
@@ -60,7 +51,9 @@ def _overdue(world, offer):
 # --- offering ---------------------------------------------------------------------------
 
 
-def test_an_offer_emails_the_partners_people(world, eager, django_capture_on_commit_callbacks):
+def test_an_offer_emails_the_partners_people(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         with tenant_context(world.a.pk):
             lead = lead_create(by=None, company_name="Mailable Ltd", country="GB")
@@ -193,7 +186,7 @@ def test_declining_needs_a_reason(client, world, offered):
 
 
 def test_a_declined_lead_is_routed_to_someone_else(
-    client, world, offered, eager, django_capture_on_commit_callbacks
+    client, world, offered, eager_tasks, django_capture_on_commit_callbacks
 ):
     client.force_login(world.p_rep.user)
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,27 +2,16 @@
 
 import datetime
 
-import pytest
 from django.core import mail
 
 from deals.models import DealProtection, DealRegistration, DealSettings, DealTransition
 from deals.services.expiry import registrations_expire, registrations_remind
-from prm.celery import app as celery_app
 from prm.models import AuditEvent, Membership
 from prm.tenancy import tenant_context
 from tests.deals.test_operations_support import register
 
 TODAY = datetime.date(2026, 3, 10)
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks enqueued on commit run in this process, so their e-mails land in
-    django.core.mail.outbox (the worker process would send them elsewhere)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def _due(world):
@@ -106,7 +95,7 @@ def _reminder_set(world):
 
 
 def test_reminders_go_once_per_person_listing_their_registrations(
-    world, django_capture_on_commit_callbacks, eager_celery
+    world, django_capture_on_commit_callbacks, eager_tasks
 ):
     soon, also_soon, later, q_soon, ended = _reminder_set(world)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -128,7 +117,7 @@ def test_reminders_go_once_per_person_listing_their_registrations(
 
 
 def test_running_reminders_twice_sends_one_mail_and_an_extension_earns_another(
-    world, django_capture_on_commit_callbacks, eager_celery
+    world, django_capture_on_commit_callbacks, eager_tasks
 ):
     soon, *_rest = _reminder_set(world)
     for _attempt in range(2):
@@ -150,7 +139,7 @@ def test_running_reminders_twice_sends_one_mail_and_an_extension_earns_another(
 
 
 def test_a_departed_registrant_is_replaced_by_the_partner_admins(
-    world, django_capture_on_commit_callbacks, eager_celery
+    world, django_capture_on_commit_callbacks, eager_tasks
 ):
     _reminder_set(world)
     with tenant_context(world.a.pk):
@@ -171,11 +160,11 @@ def test_zero_reminder_days_turns_reminders_off(world, django_capture_on_commit_
 
 
 def test_the_tenant_task_run_twice_expires_once_and_reminds_once(
-    world, django_capture_on_commit_callbacks, eager_celery
+    world, django_capture_on_commit_callbacks, eager_tasks
 ):
     from django.utils import timezone
 
-    from deals.tasks_expiry import registrations_expire_tenant
+    from deals.tasks.expiry import registrations_expire_tenant
 
     today = timezone.localdate()
     with tenant_context(world.a.pk):

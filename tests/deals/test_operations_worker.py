@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from deals import tasks_expiry
 from deals.models import DealProtection, DealRegistration, DealTransition
+from deals.tasks import expiry as tasks_expiry
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
 from tests.deals.test_operations_support import register

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import tasks_communication
 from partners.models import Announcement, AnnouncementRead, Partner, Tier
 from partners.services import communication as services
+from partners.tasks import announcements as tasks_communication
 from prm.models import Membership
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for

@@ -3,7 +3,7 @@
 import pytest
 
 from partners.models import OnboardingStep, PartnerOnboardingStep
-from partners.tasks_onboarding import onboarding_refresh_tenant
+from partners.tasks.onboarding import onboarding_refresh_tenant
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
 

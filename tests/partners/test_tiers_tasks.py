@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from partners import tasks_tiers
 from partners.models import TierEvaluation
+from partners.tasks import tiers as tasks_tiers
 from prm.models import Tenant
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
@@ -45,19 +45,19 @@ def _recorded_metrics(tenant, on) -> dict[int, dict]:
         )
 
 
-def test_the_beat_job_evaluates_every_active_tenant(world):
+def test_the_beat_job_evaluates_every_active_tenant(world, eager_tasks):
     today = timezone.localdate()
     # The world holds one placeholder evaluation of today per tenant, without figures.
     assert _recorded_metrics(world.b, today) == {world.b_partner.pk: {}}
     Tenant.objects.filter(pk=world.b.pk).update(is_active=False)
-    assert tasks_tiers.tiers_evaluate_all_tenants() == 2
+    assert tasks_tiers.tiers_evaluate_all_tenants() == 1  # one task per active tenant
     assert _recorded_metrics(world.a, today) == {
         world.p.pk: {"active_people": "2"},
         world.q.pk: {"active_people": "1"},
     }
     assert _recorded_metrics(world.b, today) == {world.b_partner.pk: {}}
     Tenant.objects.filter(pk=world.b.pk).update(is_active=True)
-    assert tasks_tiers.tiers_evaluate_all_tenants() == 3
+    assert tasks_tiers.tiers_evaluate_all_tenants() == 2
     assert _recorded_metrics(world.b, today) == {world.b_partner.pk: {"active_people": "1"}}
 
 

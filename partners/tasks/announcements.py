@@ -1,11 +1,11 @@
-"""Celery tasks: communication."""
+"""Background jobs: announcements."""
 
-from prm.tasks_base import tenant_task
+from prm.jobs import tenant_task
 
-from .services.communication import announcement_send_emails
+from ..services.communication import announcement_send_emails
 
 
-@tenant_task()
+@tenant_task(name="partners.announcement_email")
 def announcement_email(announcement_id: int) -> int:
     """E-mail a published announcement to its audience; safe to run twice."""
     return announcement_send_emails(announcement_id=announcement_id)

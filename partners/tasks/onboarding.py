@@ -1,0 +1,18 @@
+"""Background jobs: onboarding."""
+
+from prm.jobs import fan_out, system_task, tenant_task
+
+from ..services.onboarding import onboarding_refresh, onboarding_start_missing
+
+
+@tenant_task(name="partners.onboarding_refresh")
+def onboarding_refresh_tenant() -> dict:
+    """Start missing onboardings and complete the steps the system can observe."""
+    onboarding_start_missing()
+    return onboarding_refresh()
+
+
+@system_task(name="partners.onboarding_refresh_all_tenants")
+def onboarding_refresh_all_tenants() -> int:
+    """Beat job: one onboarding refresh per tenant."""
+    return fan_out("partners.onboarding_refresh")
