@@ -3,14 +3,20 @@ from django.urls import include, path
 from prm.views import tenant_root
 
 from . import console_views, partner_views
+from .areas.accounts import urls as accounts
+from .areas.activities import urls as activities
 from .areas.agreements import urls as agreements
-from .areas.communication import urls as communication
+from .areas.announcements import urls as announcements
+from .areas.catalogue import urls as catalogue
+from .areas.deal_rules import urls as deal_rules
 from .areas.directory import urls as directory
+from .areas.ideas import urls as ideas
 from .areas.leads import urls as leads
 from .areas.onboarding import urls as onboarding
-from .areas.operations import urls as operations
 from .areas.recruitment import urls as recruitment
 from .areas.registrations import urls as registrations
+from .areas.revenue import urls as revenue
+from .areas.surveys import urls as surveys
 from .areas.tiers import urls as tiers
 
 AREAS = [
@@ -19,10 +25,16 @@ AREAS = [
     agreements,
     onboarding,
     tiers,
-    communication,
+    announcements,
+    surveys,
+    ideas,
     registrations,
     leads,
-    operations,
+    activities,
+    catalogue,
+    deal_rules,
+    accounts,
+    revenue,
 ]
 
 console_patterns = [

@@ -23,6 +23,7 @@ from prm.audit import audit_record
 from prm.models import Membership
 
 from ..models import Activity, DealRegistration, Lead, LeadOffer
+from ..states import lead_takes_activities
 
 Kind = Activity.Kind
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -30,15 +31,13 @@ DOCUMENT_EXTENSIONS = ("pdf", "docx", "xlsx", "pptx", "png", "jpg", "txt", "csv"
 BODY_LIMIT = 10_000
 # Clocks differ a little between the browser and the server.
 CLOCK_SKEW = timedelta(minutes=5)
-# Activities can be logged on a lead once a partner has accepted it.
-LEAD_STATUSES_WITH_ACTIVITY = (Lead.Status.ACCEPTED, Lead.Status.CONVERTED)
 
 
 def _lead_accepted_by(lead: Lead, partner_id: int | None) -> bool:
     return (
         partner_id is not None
         and lead.partner_id == partner_id
-        and lead.status in LEAD_STATUSES_WITH_ACTIVITY
+        and lead_takes_activities(lead)
         and LeadOffer.objects.filter(
             lead_id=lead.pk, partner_id=partner_id, outcome=LeadOffer.Outcome.ACCEPTED
         ).exists()

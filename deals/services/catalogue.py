@@ -1,4 +1,4 @@
-"""The vendor's product catalogue, deal settings and direct accounts."""
+"""The vendor's product catalogue."""
 
 from __future__ import annotations
 
@@ -9,21 +9,9 @@ from django.utils.translation import gettext as _
 from prm.audit import audit_record
 from prm.models import User
 
-from ..models import DealSettings, DirectAccount, Product
-from .core import deal_settings
+from ..models import Product
 
 PRODUCT_FIELDS = ("code", "name", "product_line")
-SETTINGS_FIELDS = (
-    "engagement_rule",
-    "direct_accounts_off_limits",
-    "protection_days",
-    "extension_days",
-    "max_extensions",
-    "reminder_days",
-    "approval_sla_hours",
-    "lead_sla_hours",
-    "name_similarity",
-)
 
 
 def _code_taken(code: str, *, exclude: Product | None = None) -> bool:
@@ -83,43 +71,3 @@ def product_set_active(*, product: Product, by: User, active: bool) -> Product:
         action = "product.reactivated" if active else "product.deactivated"
         audit_record(actor=by, action=action, target=product)
     return product
-
-
-def deal_settings_update(*, by: User, **fields) -> DealSettings:
-    """Change the rules of engagement.  A reminder must come before the
-    protection ends, so it may not be as long as the protection itself."""
-    unknown = set(fields) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable: {sorted(unknown)}")
-    with transaction.atomic():
-        settings = DealSettings.objects.select_for_update().get(pk=deal_settings().pk)
-        for name, value in fields.items():
-            setattr(settings, name, value)
-        settings.full_clean(exclude=["tenant"], validate_constraints=False)
-        if settings.reminder_days >= settings.protection_days:
-            raise ValidationError(
-                {
-                    "reminder_days": _(
-                        "Remind partners fewer days ahead than the protection lasts (%(n)d days)."
-                    )
-                    % {"n": settings.protection_days}
-                }
-            )
-        settings.save(update_fields=list(fields))
-        audit_record(
-            actor=by, action="deal_settings.updated", target=settings, fields=sorted(fields)
-        )
-    return settings
-
-
-def direct_account_delete(*, account: DirectAccount, by: User) -> None:
-    """Remove an account from the direct list; conflicts recorded against it go too."""
-    with transaction.atomic():
-        audit_record(
-            actor=by,
-            action="direct_account.deleted",
-            target=account,
-            name=account.name,
-            domain=account.domain,
-        )
-        account.delete()

@@ -3,21 +3,19 @@ written in one transaction, or nothing is written at all."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from prm.audit import audit_record
-from prm.csv_upload import UnreadableCsv, read_csv_text
+from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
 from prm.models import AuditEvent, Membership, User
 from prm.roles import VENDOR_ROLES
 
@@ -40,7 +38,6 @@ TEMPLATE_COLUMNS = [
 ]
 REQUIRED_COLUMNS = ["name", "partner_type"]
 MULTI_VALUE_SEPARATOR = ";"
-MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 DEFAULT_STATUS = PartnerStatus.ONBOARDING
 
@@ -49,117 +46,38 @@ _DOMAIN_SPLIT = re.compile(r"[;,\s]+")
 _url = URLValidator(schemes=["http", "https"])
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason the file was refused. ``row`` counts the header as row 1 and is
-    None for problems with the file as a whole."""
-
-    row: int | None
-    column: str
-    message: str
+PARTNER_CSV = CsvFormat(
+    columns=tuple(TEMPLATE_COLUMNS),
+    required=tuple(REQUIRED_COLUMNS),
+    no_rows_message=gettext_lazy("The file has a header but no partners."),
+    max_rows=MAX_ROWS,
+)
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    problems: list[ImportProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class _Refused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def partners_import_csv(*, file: IO[bytes], by: User | None) -> ImportResult:
+def partners_import_csv(*, file: IO[bytes], by: User | None) -> ImportOutcome:
     """Create partners from a CSV file in the template's columns.
 
     Invariant: either every row is valid and all partners are created (each with
     its domains, its first status-history entry and an audit entry), or nothing
     is written and every problem found is reported with its row and column."""
-    try:
-        header, records = _read(file)
-    except _Refused as refused:
-        return ImportResult(problems=[ImportProblem(None, "", refused.message)])
-    checker = _RowChecker(header)
-    rows = [(number, checker.check(number, values)) for number, values in records]
-    checker.check_across_rows(rows)
-    if checker.problems:
-        return ImportResult(problems=sorted(checker.problems, key=_problem_order))
-    try:
-        created = _write([row for _, row in rows], by=by)
-    except IntegrityError:
-        # Another request created one of these names or domains meanwhile.
-        message = _(
+    return run_import(
+        file,
+        PARTNER_CSV,
+        check=_check_sheet,
+        write=lambda rows: _write(rows, by=by),
+        conflict=_(
             "Another change to the partner list got in the way; nothing was imported. "
             "Upload the file again."
-        )
-        return ImportResult(problems=[ImportProblem(None, "", message)])
-    return ImportResult(created=created)
+        ),
+    )
 
 
-def template_csv() -> str:
-    """The header row users fill in (with the byte-order mark spreadsheets need)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerow(TEMPLATE_COLUMNS)
-    return buffer.getvalue()
-
-
-def _problem_order(problem: ImportProblem) -> tuple:
-    column = TEMPLATE_COLUMNS.index(problem.column) if problem.column in TEMPLATE_COLUMNS else -1
-    return (problem.row or 0, column)
-
-
-# --- reading the file --------------------------------------------------------------
-
-
-def _read(file: IO[bytes]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the non-blank data rows with their row numbers."""
-    try:
-        text = read_csv_text(file, max_bytes=MAX_BYTES)
-    except UnreadableCsv as error:
-        raise _Refused(str(error)) from error
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        records = []
-        for number, values in enumerate(reader, start=2):
-            if not any(value.strip() for value in values):
-                continue
-            if len(records) == MAX_ROWS:
-                raise _Refused(
-                    _("The file has more than %(max)d rows. Split it into smaller files.")
-                    % {"max": MAX_ROWS}
-                )
-            records.append((number, values))
-    except csv.Error as error:
-        raise _Refused(_("The file is not valid CSV: %(error)s") % {"error": error}) from error
-    _check_header(header)
-    if not records:
-        raise _Refused(_("The file has a header but no partners."))
-    return header, records
-
-
-def _check_header(header: list[str]) -> None:
-    if len(header) == 1 and MULTI_VALUE_SEPARATOR in header[0]:
-        raise _Refused(_("Separate the columns with commas, not semicolons; use the template."))
-    unknown = [name for name in header if name and name not in TEMPLATE_COLUMNS]
-    if unknown:
-        raise _Refused(
-            _("Unknown column(s): %(names)s. Use the template's columns: %(columns)s.")
-            % {"names": ", ".join(unknown), "columns": ", ".join(TEMPLATE_COLUMNS)}
-        )
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        raise _Refused(_("Column(s) appear twice: %(names)s.") % {"names": ", ".join(repeated)})
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise _Refused(_("Required column(s) missing: %(names)s.") % {"names": ", ".join(missing)})
+def _check_sheet(sheet: Sheet) -> list[_Row]:
+    checker = _RowChecker(sheet)
+    rows = [checker.check(number, cells) for number, cells in sheet.rows]
+    valid = [row for row in rows if row is not None]
+    checker.check_across_rows(valid)
+    return valid
 
 
 # --- checking the rows -------------------------------------------------------------
@@ -187,32 +105,17 @@ def _lookup(choices) -> dict[str, str]:
 
 
 class _RowChecker:
-    def __init__(self, header: list[str]):
-        self.header = header
-        self.problems: list[ImportProblem] = []
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
         self.types = _lookup(partner_type_choices())
         self.segments = _lookup(Segment.choices)
         self.statuses = _lookup(PartnerStatus.choices)
 
     def problem(self, row: int, column: str, message: str) -> None:
-        self.problems.append(ImportProblem(row, column, message))
+        self.sheet.problem(row, column, message)
 
-    def check(self, number: int, values: list[str]) -> _Row | None:
-        if len(values) > len(self.header):
-            self.problem(
-                number,
-                "",
-                _("This row has %(n)d values but the header only %(m)d columns.")
-                % {"n": len(values), "m": len(self.header)},
-            )
-            return None
-        before = len(self.problems)
-        cells = {name: "" for name in TEMPLATE_COLUMNS}
-        for name, value in zip(self.header, values, strict=False):
-            if name:
-                cells[name] = value.strip()
-            elif value.strip():
-                self.problem(number, "", _("A value stands in a column without a header."))
+    def check(self, number: int, cells: dict[str, str]) -> _Row | None:
+        before = len(self.sheet.problems)
         partner = Partner(
             name=cells["name"],
             legal_name=cells["legal_name"],
@@ -227,9 +130,9 @@ class _RowChecker:
         if not partner.name:
             self.problem(number, "name", _("A name is required."))
         domains = self._domains(number, cells["domains"])
-        if len(self.problems) == before:
+        if len(self.sheet.problems) == before:
             self._model_checks(number, partner)
-        if len(self.problems) > before:
+        if len(self.sheet.problems) > before:
             return None
         return _Row(number, partner, domains, cells["account_manager_email"].lower())
 
@@ -297,13 +200,12 @@ class _RowChecker:
                 for message in messages:
                     self.problem(number, column, message)
 
-    def check_across_rows(self, rows: list[tuple[int, _Row | None]]) -> None:
+    def check_across_rows(self, rows: list[_Row]) -> None:
         """Names and domains must be new (in the file and in the tenant); account
         managers must be active vendor staff. A fixed number of queries."""
-        valid = [row for _, row in rows if row is not None]
-        self._unique_names(valid)
-        self._unique_domains(valid)
-        self._account_managers(valid)
+        self._unique_names(rows)
+        self._unique_domains(rows)
+        self._account_managers(rows)
 
     def _unique_names(self, rows: list[_Row]) -> None:
         first_seen: dict[str, int] = {}
@@ -388,42 +290,42 @@ class _RowChecker:
 # --- writing -------------------------------------------------------------------------
 
 
-def _write(rows: list[_Row], *, by: User | None) -> int:
-    with transaction.atomic():
-        partners = Partner.objects.bulk_create([row.partner for row in rows])
-        PartnerDomain.objects.bulk_create(
-            [
-                PartnerDomain(partner=partner, domain=domain)
-                for partner, row in zip(partners, rows, strict=True)
-                for domain in row.domains
-            ]
-        )
-        reason = _("Imported from a CSV file.")
-        PartnerStatusChange.objects.bulk_create(
-            [
-                PartnerStatusChange(
-                    partner=partner, from_status="", to_status=partner.status, by=by, reason=reason
-                )
-                for partner in partners
-            ]
-        )
-        actor = by if by is not None and by.pk else None
-        AuditEvent.objects.bulk_create(
-            [
-                AuditEvent(
-                    actor=actor,
-                    action="partner.created",
-                    target_type=Partner._meta.label_lower,
-                    target_id=partner.pk,
-                    data={"status": partner.status, "source": "csv_import"},
-                )
-                for partner in partners
-            ]
-        )
-        by_status: dict[str, int] = defaultdict(int)
-        for partner in partners:
-            by_status[partner.status] += 1
-        audit_record(
-            actor=by, action="partners.imported", count=len(partners), statuses=dict(by_status)
-        )
-    return len(partners)
+def _write(rows: list[_Row], *, by: User | None) -> ImportOutcome:
+    """Runs in the import's transaction."""
+    partners = Partner.objects.bulk_create([row.partner for row in rows])
+    PartnerDomain.objects.bulk_create(
+        [
+            PartnerDomain(partner=partner, domain=domain)
+            for partner, row in zip(partners, rows, strict=True)
+            for domain in row.domains
+        ]
+    )
+    reason = _("Imported from a CSV file.")
+    PartnerStatusChange.objects.bulk_create(
+        [
+            PartnerStatusChange(
+                partner=partner, from_status="", to_status=partner.status, by=by, reason=reason
+            )
+            for partner in partners
+        ]
+    )
+    actor = by if by is not None and by.pk else None
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action="partner.created",
+                target_type=Partner._meta.label_lower,
+                target_id=partner.pk,
+                data={"status": partner.status, "source": "csv_import"},
+            )
+            for partner in partners
+        ]
+    )
+    by_status: dict[str, int] = defaultdict(int)
+    for partner in partners:
+        by_status[partner.status] += 1
+    audit_record(
+        actor=by, action="partners.imported", count=len(partners), statuses=dict(by_status)
+    )
+    return ImportOutcome(created=len(partners))

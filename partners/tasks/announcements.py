@@ -2,7 +2,7 @@
 
 from prm.jobs import tenant_task
 
-from ..services.communication import announcement_send_emails
+from ..services.announcements import announcement_send_emails
 
 
 @tenant_task(name="partners.announcement_email")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from prm.jobs import fan_out, system_task, tenant_task
 
-from ..services import tiers as services
+from ..services import tier_evaluation as services
 
 
 @tenant_task(name="partners.tiers_evaluate")

@@ -13,7 +13,8 @@ from django.utils import timezone
 from deals.models import Lead, LeadOffer, RoutingRule
 from deals.services.activities import activity_add
 from deals.services.core import deal_settings
-from deals.services.leads import lead_create, lead_offer, offer_accept
+from deals.services.leads import lead_create
+from deals.services.offers import lead_offer, offer_accept
 from partners.models import Partner
 from prm.models import Membership
 from prm.tenancy import tenant_context

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from partners.models import KpiDefinition, KpiValue, Partner, Tier, TierEvaluation, TierPolicy
-from partners.services.tiers import tiers_evaluate
+from partners.services.tier_evaluation import tiers_evaluate
 from prm.tenancy import tenant_context
 
 KPI_KEY = "annual_revenue_k"

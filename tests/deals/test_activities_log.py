@@ -11,7 +11,8 @@ from django.utils import timezone
 from deals.models import Activity, DealRegistration, Lead, LeadOffer
 from deals.selectors.leads import lead_timings
 from deals.services.activities import MAX_DOCUMENT_BYTES, activity_add
-from deals.services.leads import lead_create, lead_offer, offer_accept
+from deals.services.leads import lead_create
+from deals.services.offers import lead_offer, offer_accept
 from prm.tenancy import tenant_context
 
 PDF = b"%PDF-1.4 tiny test document"

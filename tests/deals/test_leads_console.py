@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Lead, LeadOffer, RoutingRule
-from deals.services.leads import lead_create, lead_offer
+from deals.services.leads import lead_create
+from deals.services.offers import lead_offer
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
 from prm.tenancy import tenant_context
 from tests.world import make_member

@@ -10,14 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Lead, LeadOffer, RoutingRule
-from deals.services.leads import (
-    lead_create,
-    lead_offer,
-    leads_reclaim,
-    offer_accept,
-    offer_decline,
-    offer_withdraw,
-)
+from deals.services.leads import lead_create
+from deals.services.offers import lead_offer, offer_accept, offer_decline, offer_withdraw
+from deals.services.routing import leads_reclaim
 from partners.models import Partner, PartnerStatus
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from deals.models import Lead, LeadOffer
-from deals.services.leads import lead_create, lead_offer
+from deals.services.leads import lead_create
+from deals.services.offers import lead_offer
 from deals.tasks.leads import leads_reclaim_all_tenants, leads_reclaim_tenant
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for

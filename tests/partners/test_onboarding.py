@@ -13,11 +13,7 @@ from partners.models import (
     PartnerOnboardingStep,
     PartnerType,
 )
-from partners.services.onboarding import (
-    onboarding_completed,
-    onboarding_refresh,
-    onboarding_start,
-)
+from partners.services.onboarding import onboarding_completed, onboarding_refresh, onboarding_start
 from partners.services.organisations import partner_create
 from prm.tenancy import tenant_context
 

@@ -19,7 +19,8 @@ from partners.models import (
     TierPolicy,
     TierRequirement,
 )
-from partners.services.tiers import partner_set_tier, tiers_evaluate
+from partners.services.tier_evaluation import tiers_evaluate
+from partners.services.tiers import partner_set_tier
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.fills.tiers import build_ladder, set_revenue

@@ -220,7 +220,3 @@ class PartnerProfileForm(forms.Form):
     @classmethod
     def initial_for(cls, partner: Partner) -> dict:
         return {name: getattr(partner, name) for name in cls.base_fields}
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), allow_empty_file=True)

@@ -3,16 +3,10 @@ custom partner types and KPIs; the partner's own profile in the portal."""
 
 from __future__ import annotations
 
-import csv
-import secrets
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,12 +22,7 @@ from partners.selectors.organisations import (
     partner_overview,
 )
 from partners.services import directory as services
-from partners.services.imports import (
-    MAX_ROWS,
-    TEMPLATE_COLUMNS,
-    partners_import_csv,
-    template_csv,
-)
+from partners.services.imports import MAX_ROWS, TEMPLATE_COLUMNS, partners_import_csv
 from partners.services.organisations import (
     ALLOWED_TRANSITIONS,
     partner_change_status,
@@ -41,13 +30,13 @@ from partners.services.organisations import (
 )
 from partners.types import partner_type_choices
 from portal.access import roles_required
+from portal.exports import csv_download
 from portal.forms import apply_validation_error
+from portal.imports import CsvImportPage, import_page, problem_report, template_download
 from prm.roles import Role
 from prm.selectors import vendor_staff
-from prm.tenancy import tenant_context
 
 from .forms import (
-    ImportForm,
     KeyNameForm,
     KpiValuesForm,
     PartnerCreateForm,
@@ -60,7 +49,6 @@ from .forms import (
 PAGE_SIZE = 25
 MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 EXPORT_COLUMNS = [*TEMPLATE_COLUMNS, "tier", "people"]
-REPORT_SECONDS = 3600
 ACTION_LABELS = {
     "partner.created": gettext_lazy("Partner created"),
     "partner.updated": gettext_lazy("Details changed"),
@@ -117,30 +105,15 @@ def partners(request):
     return render(request, "directory/partners.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def partners_export(request):
-    """The directory's current (filtered, sorted) result as CSV, streamed.
-
-    The response body is produced after the view returns, outside the request's
-    tenant transaction, so the generator enters the tenant itself."""
+    """The directory's current (filtered, sorted) result as CSV, streamed."""
     queryset = _directory_filter(request).qs
-    tenant_id, user_id = request.tenant.pk, request.user.pk
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
-        with tenant_context(tenant_id, user_id=user_id):
-            for row in partner_export_rows(queryset):
-                yield writer.writerow(row)
-
-    filename = f"partners-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(
+        request,
+        name="partners",
+        header=EXPORT_COLUMNS,
+        rows=lambda: partner_export_rows(queryset),
+    )
 
 
 # --- creating and editing -----------------------------------------------------------
@@ -271,55 +244,40 @@ def _render_detail(request, overview, *, kpi_form=None, status=200):
 # --- CSV import --------------------------------------------------------------------
 
 
-def _report_key(request, token: str) -> str:
-    return f"directory:import-report:{request.tenant.pk}:{request.user.pk}:{token}"
+def _imported(outcome) -> str:
+    return _("%(n)d partner(s) imported.") % {"n": outcome.created}
+
+
+IMPORT = CsvImportPage(
+    key="partners",
+    columns=tuple(TEMPLATE_COLUMNS),
+    max_rows=MAX_ROWS,
+    run=partners_import_csv,
+    success=_imported,
+    done="console:partners",
+    page_template="directory/import.html",
+    template_url="console:partners_import_template",
+    report_url="console:partners_import_report",
+    template_filename="partners-template.csv",
+    report_filename="partner-import-problems.csv",
+)
 
 
 @roles_required(*MANAGERS)
 def partners_import(request):
-    form = ImportForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-    )
-    context = {"form": form, "columns": TEMPLATE_COLUMNS, "max_rows": MAX_ROWS}
-    if request.method == "POST" and form.is_valid():
-        result = partners_import_csv(file=form.cleaned_data["file"], by=request.user)
-        if result.ok:
-            messages.success(request, _("%(n)d partner(s) imported.") % {"n": result.created})
-            return redirect("console:partners", tenant_slug=request.tenant.slug)
-        token = secrets.token_urlsafe(16)
-        cache.set(
-            _report_key(request, token),
-            [(p.row, p.column, p.message) for p in result.problems],
-            REPORT_SECONDS,
-        )
-        context.update(problems=result.problems, report=token)
-        return render(request, "directory/import.html", context, status=400)
-    return render(request, "directory/import.html", context, status=400 if form.errors else 200)
+    return import_page(request, IMPORT, by=request.user)
 
 
 @roles_required(*MANAGERS)
 def partners_import_template(request):
-    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="partners-template.csv"'
-    return response
+    return template_download(IMPORT)
 
 
 @roles_required(*MANAGERS)
 def partners_import_report(request):
-    """The problems of the user's last failed import, as CSV (kept for an hour,
-    readable only by the same user in the same tenant)."""
-    problems = cache.get(_report_key(request, request.GET.get("report", "")))
-    if problems is None:
-        raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="partner-import-problems.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("row"), _("column"), _("problem")])
-    for row, column, message in problems:
-        writer.writerow([row or "", column, message])
-    return response
+    """The problems of the person's last failed import, as CSV (kept for an hour,
+    readable only by the same person in the same tenant)."""
+    return problem_report(request, IMPORT)
 
 
 # --- custom partner types and KPIs ------------------------------------------------

@@ -1,4 +1,4 @@
-"""Forms of lead distribution and the activity log."""
+"""Forms of lead distribution; the services validate the business rules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import Activity, Lead
+from deals.models import Lead
 from partners.models import Partner, PartnerStatus, Tier
 
 _SPLIT = re.compile(r"[,;\n]+")
@@ -148,31 +148,3 @@ class RoutingRuleForm(forms.Form):
         data = dict(self.cleaned_data)
         data["tier_ids"] = [tier.pk for tier in data.pop("tiers")]
         return data
-
-
-class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
-    body = forms.CharField(
-        label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    occurred_at = forms.DateTimeField(
-        label=_("When"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Leave empty for now."),
-    )
-    attachment = forms.FileField(
-        label=_("Document"),
-        required=False,
-        allow_empty_file=True,
-        help_text=_("For documents: pdf, docx, xlsx, pptx, png, jpg, txt or csv; at most 10 MB."),
-    )
-    next = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def activity_fields(self) -> dict:
-        return {
-            "kind": self.cleaned_data["kind"],
-            "body": self.cleaned_data["body"],
-            "occurred_at": self.cleaned_data["occurred_at"],
-            "attachment": self.cleaned_data["attachment"] or None,
-        }

@@ -26,16 +26,6 @@ console_patterns: list = [
         views.routing_rule_deactivate,
         name="routing_rule_deactivate",
     ),
-    path(
-        "registrations/<int:registration_id>/activities/",
-        views.registration_activity_add,
-        name="registration_activity_add",
-    ),
-    path(
-        "activities/<int:activity_id>/download/",
-        views.activity_download,
-        name="activity_download",
-    ),
 ]
 portal_patterns: list = [
     path("leads/", views.inbox, name="leads_inbox"),
@@ -46,15 +36,5 @@ portal_patterns: list = [
         "leads/<int:lead_id>/activities/new/",
         views.lead_activity_add,
         name="lead_activity_add",
-    ),
-    path(
-        "registrations/<int:registration_id>/activities/",
-        views.registration_activity_add,
-        name="registration_activity_add",
-    ),
-    path(
-        "activities/<int:activity_id>/download/",
-        views.activity_download,
-        name="activity_download",
     ),
 ]

@@ -1,37 +1,35 @@
-"""Lead distribution in the console (leads, offers, routing rules), the
-partner's leads inbox in the portal, and the activity log of registrations
-and leads on both faces."""
+"""Lead distribution in the console (leads, offers, routing rules) and the
+partner's leads inbox in the portal; a lead's activity log is added to here."""
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import timedelta
-from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deals import states
 from deals.models import Lead, LeadOffer
-from deals.selectors import activities as activity_selectors
 from deals.selectors import leads as selectors
-from deals.services import activities as activity_services
-from deals.services import leads as services
+from deals.services import leads as lead_services
+from deals.services import offers, routing
 from partners.models import Tier
 from partners.types import partner_type_choices
 from prm.roles import Role
 
 from ...access import roles_required
 from ...forms import apply_validation_error
+from ..activities.forms import ActivityForm
+from ..activities.panel import activity_panel
+from ..activities.views import add_activity
 from .forms import (
-    ActivityForm,
     CloseForm,
     DeclineForm,
     LeadFilterForm,
@@ -39,7 +37,6 @@ from .forms import (
     OfferForm,
     RoutingRuleForm,
 )
-from .panel import activity_panel
 
 PAGE_SIZE = 25
 MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
@@ -75,9 +72,6 @@ def format_duration(value: timedelta | None) -> str:
     return _("%(m)d min") % {"m": minutes}
 
 
-# --- console: leads ----------------------------------------------------------------------
-
-
 def leads(request):
     filters = LeadFilterForm(request.GET or None)
     rows = filters.apply(selectors.lead_list(membership=request.membership))
@@ -101,12 +95,12 @@ def lead_create(request):
     form = LeadForm(request.POST or None, initial={"currency": request.tenant.default_currency})
     if request.method == "POST" and form.is_valid():
         try:
-            lead = services.lead_create(by=request.user, **form.lead_fields())
+            lead = lead_services.lead_create(by=request.user, **form.lead_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             if form.cleaned_data["route_now"]:
-                offer = services.lead_route(lead=lead, by=request.user)
+                offer = routing.lead_route(lead=lead, by=request.user)
                 _route_message(request, offer)
             else:
                 messages.success(request, _("Lead saved."))
@@ -147,13 +141,13 @@ def _console_detail(
         "offers": offers,
         "pending": pending,
         "can_manage": can_manage,
-        "can_offer": can_manage and lead.status in services.OFFERABLE,
-        "can_close": can_manage and lead.status in services.CLOSABLE,
+        "can_offer": can_manage and states.lead_can_be_offered(lead),
+        "can_close": can_manage and states.lead_can_be_closed(lead),
         "offer_form": offer_form or OfferForm(),
         "close_form": close_form or CloseForm(),
         "error": error,
         "now": timezone.now(),
-        "show_activities": lead.status in activity_services.LEAD_STATUSES_WITH_ACTIVITY,
+        "show_activities": states.lead_takes_activities(lead),
     }
     if context["show_activities"]:
         context.update(activity_panel(request, lead=lead, form=activity_form))
@@ -172,7 +166,7 @@ def lead_offer(request, lead_id: int):
     form = OfferForm(request.POST)
     if form.is_valid():
         try:
-            services.lead_offer(lead=lead, partner=form.cleaned_data["partner"], by=request.user)
+            offers.lead_offer(lead=lead, partner=form.cleaned_data["partner"], by=request.user)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -189,7 +183,7 @@ def lead_offer(request, lead_id: int):
 def lead_route(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
     try:
-        offer = services.lead_route(lead=lead, by=request.user)
+        offer = routing.lead_route(lead=lead, by=request.user)
     except ValidationError as error:
         return _console_detail(request, lead, error=_error_text(error), status=400)
     _route_message(request, offer)
@@ -206,7 +200,7 @@ def lead_withdraw(request, lead_id: int):
             request, lead, error=_("This lead has no pending offer."), status=400
         )
     try:
-        services.offer_withdraw(offer=offer, by=request.user)
+        offers.offer_withdraw(offer=offer, by=request.user)
     except ValidationError as error:
         return _console_detail(request, lead, error=_error_text(error), status=400)
     messages.success(request, _("The offer was withdrawn."))
@@ -220,7 +214,7 @@ def lead_close(request, lead_id: int):
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            services.lead_close(lead=lead, by=request.user, reason=form.cleaned_data["reason"])
+            lead_services.lead_close(lead=lead, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             return _console_detail(
                 request, lead, close_form=form, error=_error_text(error), status=400
@@ -228,9 +222,6 @@ def lead_close(request, lead_id: int):
         messages.success(request, _("The lead is closed."))
         return _to_console_lead(request, lead)
     return _console_detail(request, lead, close_form=form, status=400)
-
-
-# --- console: routing rules ------------------------------------------------------------
 
 
 def _with_labels(rules) -> list:
@@ -257,7 +248,7 @@ def routing_rule_create(request):
     form = RoutingRuleForm(request.POST or None, type_choices=partner_type_choices())
     if request.method == "POST" and form.is_valid():
         try:
-            rule = services.routing_rule_create(by=request.user, **form.rule_fields())
+            rule = routing.routing_rule_create(by=request.user, **form.rule_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -281,7 +272,7 @@ def routing_rule_edit(request, rule_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.routing_rule_update(rule=rule, by=request.user, **form.rule_fields())
+            routing.routing_rule_update(rule=rule, by=request.user, **form.rule_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -300,7 +291,7 @@ def routing_rule_edit(request, rule_id: int):
 def routing_rule_deactivate(request, rule_id: int):
     rule = selectors.routing_rule_get(membership=request.membership, rule_id=rule_id)
     try:
-        services.routing_rule_deactivate(rule=rule, by=request.user)
+        routing.routing_rule_deactivate(rule=rule, by=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         rules = _with_labels(selectors.routing_rules(membership=request.membership))
@@ -312,9 +303,6 @@ def routing_rule_deactivate(request, rule_id: int):
         )
     messages.success(request, _("Rule “%(name)s” no longer routes leads.") % {"name": rule.name})
     return redirect("console:routing_rules", tenant_slug=request.tenant.slug)
-
-
-# --- portal: leads inbox ---------------------------------------------------------------
 
 
 def _registration_create_url(request) -> str | None:
@@ -351,7 +339,7 @@ def _portal_detail(
     pending = selectors.pending_offer_of(lead=lead)
     if pending is not None and pending.partner_id != request.membership.partner_id:
         pending = None
-    accepted = lead.status in activity_services.LEAD_STATUSES_WITH_ACTIVITY
+    accepted = states.lead_takes_activities(lead)
     context = {
         "lead": lead,
         "pending": pending,
@@ -391,7 +379,7 @@ def _portal_refusal(request, offer: LeadOffer, *, error: str = "", decline_form=
 def offer_accept(request, offer_id: int):
     offer = selectors.offer_get(membership=request.membership, offer_id=offer_id)
     try:
-        services.offer_accept(offer=offer, membership=request.membership)
+        offers.offer_accept(offer=offer, membership=request.membership)
     except ValidationError as error:
         return _portal_refusal(request, offer, error=_error_text(error))
     messages.success(request, _("Lead accepted. It is yours to work."))
@@ -404,7 +392,7 @@ def offer_decline(request, offer_id: int):
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:
-            services.offer_decline(
+            offers.offer_decline(
                 offer=offer, membership=request.membership, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
@@ -416,74 +404,18 @@ def offer_decline(request, offer_id: int):
     return _portal_refusal(request, offer, error=error, decline_form=form)
 
 
-# --- activities (both faces) -------------------------------------------------------------
-
-
-def _safe_next(request, url: str) -> str | None:
-    prefix = f"/t/{request.tenant.slug}/"
-    if (
-        url
-        and url.startswith(prefix)
-        and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return url
-    return None
-
-
-def _record_page(request, registration) -> str:
-    namespace = "console" if request.membership.is_vendor else "portal"
-    kwargs = {"tenant_slug": request.tenant.slug, "registration_id": registration.pk}
-    try:
-        return reverse(f"{namespace}:registration", kwargs=kwargs)
-    except NoReverseMatch:
-        return reverse(f"{namespace}:registration_activity_add", kwargs=kwargs)
-
-
-def _add_activity(request, form, **record):
-    """Save a valid form's activity; True on success, else errors are on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        activity_services.activity_add(
-            membership=request.membership, **record, **form.activity_fields()
-        )
-    except ValidationError as error:
-        apply_validation_error(form, error)
-        return False
-    messages.success(request, _("Added to the activity log."))
-    return True
-
-
-def registration_activity_add(request, registration_id: int):
-    """The registration's activity log on a page of its own (the registration
-    page includes the same panel); adding returns to where the form was."""
-    registration = activity_selectors.registration_for_activities(
-        membership=request.membership, registration_id=registration_id
-    )
-    form = ActivityForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and _add_activity(request, form, registration=registration):
-        return redirect(
-            _safe_next(request, form.cleaned_data["next"]) or _record_page(request, registration)
-        )
-    context = {"registration": registration, "record_url": _record_page(request, registration)}
-    context.update(activity_panel(request, registration=registration, form=form))
-    return render(request, "activities/page.html", context, status=400 if form.errors else 200)
-
-
 def lead_activity_add(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
     if request.method != "POST":
         if request.membership.is_vendor:
             return _to_console_lead(request, lead)
         return _to_portal_lead(request, lead.pk)
-    if lead.status not in activity_services.LEAD_STATUSES_WITH_ACTIVITY:
+    if not states.lead_takes_activities(lead):
         # Partner people reach this only for leads they accepted; vendors are told why.
         if request.membership.is_partner:
             raise Http404
     form = ActivityForm(request.POST, request.FILES)
-    if _add_activity(request, form, lead=lead):
+    if add_activity(request, form, lead=lead):
         if request.membership.is_vendor:
             return _to_console_lead(request, lead)
         return _to_portal_lead(request, lead.pk)
@@ -496,20 +428,3 @@ def lead_activity_add(request, lead_id: int):
             status=400,
         )
     return _portal_detail(request, lead, activity_form=form, status=400)
-
-
-def activity_download(request, activity_id: int):
-    """A document of the activity log, for whoever may see the activity."""
-    activity = activity_selectors.activity_get(
-        membership=request.membership, activity_id=activity_id
-    )
-    if not activity.attachment:
-        raise Http404
-    name = PurePath(activity.attachment.name).name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(
-        activity.attachment.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=content_type,
-    )

@@ -4,12 +4,10 @@ conflicts and decisions, conflicts view and all registrations with CSV export.""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +21,11 @@ from deals.services.core import deal_settings
 from deals.states import EDITABLE
 from partners.selectors.organisations import partners_visible_to
 from portal.access import roles_required
+from portal.exports import csv_download
 from portal.forms import apply_validation_error
 from prm.roles import Role
-from prm.tenancy import tenant_context
 
-from ..leads.panel import activity_panel
+from ..activities.panel import activity_panel
 from .forms import (
     BulkDecisionForm,
     DecisionForm,
@@ -498,29 +496,16 @@ def registrations(request):
     return render(request, "registrations/console_list.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def registrations_export(request):
-    """The filtered list as CSV, streamed.  The body is produced after the view
-    returned, outside the request's tenant transaction, so it enters the tenant."""
+    """The filtered list as CSV, streamed."""
     rows = selectors.registration_rows(
         selectors.registrations_filtered(
             membership=request.membership, filters=_all_filter(request).filters()
         )
     )
-    tenant_id, user_id = request.tenant.pk, request.user.pk
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(selectors.EXPORT_COLUMNS)
-        with tenant_context(tenant_id, user_id=user_id):
-            for row in selectors.registration_export_rows(rows):
-                yield writer.writerow(row)
-
-    filename = f"registrations-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(
+        request,
+        name="registrations",
+        header=selectors.EXPORT_COLUMNS,
+        rows=lambda: selectors.registration_export_rows(rows),
+    )

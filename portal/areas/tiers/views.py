@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.selectors import tiers as selectors
+from partners.services import tier_evaluation
 from partners.services import tiers as services
 from prm.roles import Role
 
@@ -69,7 +70,7 @@ def program(request):
 @require_POST
 @roles_required(*EDITORS)
 def evaluate(request):
-    summary = services.tiers_evaluate(on=timezone.localdate(), by=request.user)
+    summary = tier_evaluation.tiers_evaluate(on=timezone.localdate(), by=request.user)
     if not summary.enabled:
         messages.warning(request, _("Tiers are switched off; nobody was evaluated."))
     else:

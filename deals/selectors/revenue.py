@@ -1,0 +1,18 @@
+"""Read queries of won revenue: the lines incentives are computed from."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from prm.models import Membership
+
+from ..models import RevenueLine
+
+
+def revenue_lines_visible_to(*, membership: Membership) -> QuerySet[RevenueLine]:
+    """Won revenue lines with their partner, product and registration; partner
+    users see their own organisation's only."""
+    lines = RevenueLine.objects.select_related("partner", "product", "registration")
+    if membership.is_partner:
+        lines = lines.filter(partner_id=membership.partner_id)
+    return lines.order_by("-closed_on", "-pk")

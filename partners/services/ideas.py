@@ -1,0 +1,46 @@
+"""The ideas box: partner people suggest, the vendor answers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.audit import audit_record
+from prm.models import Membership
+
+from ..cleaning import required_text
+from ..models import Idea
+
+
+def idea_submit(*, membership: Membership, title: str, body: str) -> Idea:
+    """A partner person suggests something; it belongs to their own organisation."""
+    if not membership.is_partner:
+        raise ValidationError(_("Only partner people submit ideas."))
+    errors: dict[str, str] = {}
+    title = required_text(errors, "title", title, _("Give your idea a title."))
+    body = required_text(errors, "body", body, _("Describe your idea."))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            partner_id=membership.partner_id, author=membership.user, title=title, body=body
+        )
+        audit_record(actor=membership.user, action="idea.submitted", target=idea)
+    return idea
+
+
+def idea_respond(*, idea: Idea, by: Membership, status: str, vendor_response: str) -> Idea:
+    """The vendor sets the idea's status and answers it; who responded and when
+    is recorded each time."""
+    if not by.is_vendor:
+        raise ValidationError(_("Only the vendor answers ideas."))
+    if status not in Idea.Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    with transaction.atomic():
+        idea.status, idea.vendor_response = status, vendor_response.strip()
+        idea.responded_by, idea.responded_at = by.user, timezone.now()
+        idea.save()
+        audit_record(actor=by.user, action="idea.responded", target=idea, status=status)
+    return idea

@@ -1,0 +1,93 @@
+"""The vendor's direct accounts in the console: the list, removing one, and the
+CSV import.  Vendor admins and channel managers change them, finance reads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deals.selectors import accounts as selectors
+from deals.services import accounts as services
+from prm.csv_import import MAX_ROWS
+from prm.roles import Role
+
+from ...access import roles_required
+from ...imports import CsvImportPage, import_page, problem_report, template_download
+from .forms import SearchForm
+
+PAGE_SIZE = 50
+MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+
+
+def _can_manage(request) -> bool:
+    return request.membership.role in MANAGERS
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+def direct_accounts(request):
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    found = selectors.direct_account_search(membership=request.membership, query=query)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "search": search,
+        "query": query,
+        "page": page,
+        "accounts": list(page.object_list),
+        "can_manage": _can_manage(request),
+    }
+    return render(request, "accounts/direct_accounts.html", context)
+
+
+@require_POST
+@roles_required(*MANAGERS)
+def direct_account_delete(request, account_id: int):
+    account = selectors.direct_account_get(membership=request.membership, account_id=account_id)
+    services.direct_account_delete(account=account, by=request.user)
+    messages.success(
+        request, _("%(name)s was removed from your accounts.") % {"name": account.name}
+    )
+    return redirect("console:direct_accounts", tenant_slug=request.tenant.slug)
+
+
+def _imported(outcome) -> str:
+    return _("%(created)d account(s) added, %(updated)d updated.") % {
+        "created": outcome.created,
+        "updated": outcome.updated,
+    }
+
+
+IMPORT = CsvImportPage(
+    key="direct_accounts",
+    columns=services.ACCOUNT_COLUMNS,
+    max_rows=MAX_ROWS,
+    run=services.direct_accounts_import_csv,
+    success=_imported,
+    done="console:direct_accounts",
+    page_template="accounts/import.html",
+    template_url="console:direct_accounts_template",
+    report_url="console:direct_accounts_import_report",
+    template_filename="direct-accounts-template.csv",
+    report_filename="direct-account-import-problems.csv",
+)
+
+
+@roles_required(*MANAGERS)
+def direct_accounts_import(request):
+    return import_page(request, IMPORT, by=request.user)
+
+
+@roles_required(*MANAGERS)
+def direct_accounts_template(request):
+    return template_download(IMPORT)
+
+
+@roles_required(*MANAGERS)
+def direct_accounts_import_report(request):
+    return problem_report(request, IMPORT)

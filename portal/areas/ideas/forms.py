@@ -1,0 +1,38 @@
+"""Forms of the ideas box."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Idea, Partner
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class IdeaResponseForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Idea.Status.choices)
+    vendor_response = forms.CharField(
+        label=_("Answer to the partner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class IdeaFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any"))] + list(Idea.Status.choices), required=False
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=Partner.all_tenants.none(),
+        required=False,
+        empty_label=_("Any"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.order_by("name")

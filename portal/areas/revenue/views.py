@@ -1,0 +1,71 @@
+"""Won revenue in the console: the revenue lines, and the CSV import of won
+orders.  Vendor admins and channel managers import, finance reads."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from deals.selectors import revenue as selectors
+from deals.services import revenue as services
+from prm.csv_import import MAX_ROWS
+from prm.roles import Role
+
+from ...access import roles_required
+from ...imports import CsvImportPage, import_page, problem_report, template_download
+
+PAGE_SIZE = 50
+MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+
+
+def _can_manage(request) -> bool:
+    return request.membership.role in MANAGERS
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+def revenue(request):
+    lines = selectors.revenue_lines_visible_to(membership=request.membership)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "lines": list(page.object_list), "can_manage": _can_manage(request)}
+    return render(request, "revenue/revenue.html", context)
+
+
+def _imported(outcome) -> str:
+    return _("%(lines)d order line(s) imported; %(won)d registration(s) marked won.") % {
+        "lines": outcome.created,
+        "won": outcome.details["won"],
+    }
+
+
+IMPORT = CsvImportPage(
+    key="orders",
+    columns=services.ORDER_COLUMNS,
+    max_rows=MAX_ROWS,
+    run=services.orders_import_csv,
+    success=_imported,
+    done="console:revenue",
+    page_template="revenue/import.html",
+    template_url="console:orders_template",
+    report_url="console:orders_import_report",
+    template_filename="won-orders-template.csv",
+    report_filename="won-order-import-problems.csv",
+)
+
+
+@roles_required(*MANAGERS)
+def orders_import(request):
+    return import_page(request, IMPORT, by=request.user)
+
+
+@roles_required(*MANAGERS)
+def orders_template(request):
+    return template_download(IMPORT)
+
+
+@roles_required(*MANAGERS)
+def orders_import_report(request):
+    return problem_report(request, IMPORT)
