@@ -7,4 +7,13 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)
+        from prm.selectors import membership_relations_register
+        from prm.services import invitation_accepted
+
+        from . import metrics, receivers, tasks  # noqa: F401  (registers metrics and tasks)
+
+        invitation_accepted.connect(
+            receivers.bind_membership_to_partner, dispatch_uid="partners.bind_membership"
+        )
+        # Every request's membership comes with the partner the person works for.
+        membership_relations_register("partner_link__partner")

@@ -90,10 +90,10 @@ def choices() -> list[tuple[str, str]]:
 def active_people(partner_ids: list[int]) -> dict[int, Decimal]:
     from django.db.models import Count
 
-    from prm.models import Membership
+    from .models import PartnerMembership
 
     rows = (
-        Membership.objects.filter(partner_id__in=partner_ids, is_active=True)
+        PartnerMembership.objects.filter(partner_id__in=partner_ids, membership__is_active=True)
         .values("partner_id")
         .annotate(n=Count("id"))
         .values_list("partner_id", "n")

@@ -11,12 +11,13 @@ from partners.models import Partner
 from partners.selectors.agreements import partners_past_deadline
 from partners.selectors.onboarding import overdue_steps
 from partners.selectors.organisations import partner_list, partners_visible_to
+from partners.selectors.people import invitation_get, invitations_visible_to, team_visible_to
 from partners.selectors.recruitment import application_queue
-from prm import selectors, services
+from partners.services.people import person_invite
+from prm import policies, services
 from prm.models import Invitation
-from prm.roles import Role
 
-from .access import roles_required
+from .access import policy_required
 from .forms import InvitationForm, TenantSettingsForm, apply_validation_error
 from .team_actions import revoke_invitation
 
@@ -31,8 +32,8 @@ def dashboard(request):
             (label, partners_by_status.get(value, 0))
             for value, label in Partner._meta.get_field("status").choices
         ],
-        "people": selectors.team_visible_to(membership=membership).filter(is_active=True).count(),
-        "pending_invitations": selectors.invitations_visible_to(membership=membership)
+        "people": team_visible_to(membership=membership).filter(is_active=True).count(),
+        "pending_invitations": invitations_visible_to(membership=membership)
         .filter(status=Invitation.Status.PENDING)
         .count(),
         "pending_applications": application_queue(status="pending").count(),
@@ -42,17 +43,17 @@ def dashboard(request):
     return render(request, "console/dashboard.html", context)
 
 
-@roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+@policy_required(policies.can_invite_people)
 def team(request):
     membership = request.membership
     form = InvitationForm(
         request.POST or None,
-        roles=services.invitable_roles(membership),
+        roles=policies.invitable_roles(membership),
         partners=partners_visible_to(membership=membership),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(by=membership, **form.cleaned_data)
+            person_invite(by=membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -62,8 +63,8 @@ def team(request):
             return redirect("console:team", tenant_slug=request.tenant.slug)
     context = {
         "form": form,
-        "members": selectors.team_visible_to(membership=membership),
-        "invitations": selectors.invitations_visible_to(membership=membership).filter(
+        "members": team_visible_to(membership=membership),
+        "invitations": invitations_visible_to(membership=membership).filter(
             status=Invitation.Status.PENDING
         ),
     }
@@ -71,18 +72,16 @@ def team(request):
 
 
 @require_POST
-@roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+@policy_required(policies.can_invite_people)
 def invitation_revoke(request, invitation_id: int):
     revoke_invitation(request, invitation_id)
     return redirect("console:team", tenant_slug=request.tenant.slug)
 
 
 @require_POST
-@roles_required(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+@policy_required(policies.can_invite_people)
 def invitation_resend(request, invitation_id: int):
-    invitation = selectors.invitation_get(
-        membership=request.membership, invitation_id=invitation_id
-    )
+    invitation = invitation_get(membership=request.membership, invitation_id=invitation_id)
     try:
         services.invitation_resend(invitation=invitation, by=request.membership)
         messages.success(request, _("Invitation sent again."))
@@ -91,7 +90,7 @@ def invitation_resend(request, invitation_id: int):
     return redirect("console:team", tenant_slug=request.tenant.slug)
 
 
-@roles_required(Role.VENDOR_ADMIN)
+@policy_required(policies.can_change_tenant_settings)
 def settings_view(request):
     tenant = request.tenant
     form = TenantSettingsForm(request.POST or None, instance=tenant)

@@ -8,23 +8,28 @@ from django.views.decorators.http import require_POST
 
 from partners.selectors.agreements import current_agreement, partner_has_accepted_current
 from partners.selectors.onboarding import onboarding_progress
-from prm import selectors, services
+from partners.selectors.people import (
+    invitations_visible_to,
+    partner_of,
+    team_member_get,
+    team_visible_to,
+)
+from partners.services import people
+from prm import policies
 from prm.models import Invitation
-from prm.roles import PARTNER_ROLES, Role
+from prm.roles import Role
 
-from .access import roles_required
+from .access import policy_required
 from .forms import InvitationForm, apply_validation_error
 from .team_actions import revoke_invitation
 
 
 def dashboard(request):
     membership = request.membership
-    partner = membership.partner
+    partner = partner_of(membership)
     context = {
         "partner": partner,
-        "team_size": selectors.team_visible_to(membership=membership)
-        .filter(is_active=True)
-        .count(),
+        "team_size": team_visible_to(membership=membership).filter(is_active=True).count(),
         "agreement": current_agreement(),
         "agreement_ok": partner_has_accepted_current(partner=partner),
         "onboarding": onboarding_progress(partner=partner),
@@ -34,14 +39,16 @@ def dashboard(request):
 
 def team(request):
     membership = request.membership
-    is_admin = membership.role == Role.PARTNER_ADMIN
-    form = InvitationForm(request.POST or None, roles=PARTNER_ROLES, partners=None)
+    is_admin = policies.can_manage_team(membership)
+    form = InvitationForm(
+        request.POST or None, roles=policies.invitable_roles(membership), partners=None
+    )
     if request.method == "POST":
-        if not is_admin:
+        if not policies.can_invite_people(membership):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.invitation_create(by=membership, **form.cleaned_data)
+                people.person_invite(by=membership, **form.cleaned_data)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -54,8 +61,8 @@ def team(request):
         request,
         "portal/team.html",
         {
-            "members": selectors.team_visible_to(membership=membership),
-            "invitations": selectors.invitations_visible_to(membership=membership).filter(
+            "members": team_visible_to(membership=membership),
+            "invitations": invitations_visible_to(membership=membership).filter(
                 status=Invitation.Status.PENDING
             )
             if is_admin
@@ -69,30 +76,30 @@ def team(request):
 
 
 def team_member(request, member_id: int):
-    member = selectors.team_member_get(membership=request.membership, member_id=member_id)
+    member = team_member_get(membership=request.membership, member_id=member_id)
     return render(
         request,
         "portal/team_member.html",
         {
             "member": member,
-            "is_admin": request.membership.role == Role.PARTNER_ADMIN,
+            "is_admin": policies.can_manage_team(request.membership),
             "roles": [(r.value, r.label) for r in (Role.PARTNER_ADMIN, Role.PARTNER_REP)],
         },
     )
 
 
 @require_POST
-@roles_required(Role.PARTNER_ADMIN)
+@policy_required(policies.can_manage_team)
 def team_member_action(request, member_id: int):
-    member = selectors.team_member_get(membership=request.membership, member_id=member_id)
+    member = team_member_get(membership=request.membership, member_id=member_id)
     action = request.POST.get("action")
     try:
         if action == "deactivate":
-            services.membership_deactivate(member=member, by=request.membership)
+            people.membership_deactivate(member=member, by=request.membership)
         elif action == "reactivate":
-            services.membership_reactivate(member=member, by=request.membership)
+            people.membership_reactivate(member=member, by=request.membership)
         elif action == "role":
-            services.membership_change_role(
+            people.membership_change_role(
                 member=member, role=request.POST.get("role", ""), by=request.membership
             )
         else:
@@ -114,7 +121,7 @@ def team_member_action(request, member_id: int):
 
 
 @require_POST
-@roles_required(Role.PARTNER_ADMIN)
+@policy_required(policies.can_invite_people)
 def invitation_revoke(request, invitation_id: int):
     revoke_invitation(request, invitation_id)
     return redirect("portal:team", tenant_slug=request.tenant.slug)

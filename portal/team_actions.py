@@ -4,16 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from prm import selectors, services
+from partners.selectors.people import invitation_get
+from partners.services.people import person_invitation_revoke
 
 
 def revoke_invitation(request, invitation_id: int) -> None:
     """Revoke an invitation the acting member may see (404 otherwise)."""
-    invitation = selectors.invitation_get(
-        membership=request.membership, invitation_id=invitation_id
-    )
+    invitation = invitation_get(membership=request.membership, invitation_id=invitation_id)
     try:
-        services.invitation_revoke(invitation=invitation, by=request.membership)
+        person_invitation_revoke(invitation=invitation, by=request.membership)
         messages.success(request, _("Invitation revoked."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

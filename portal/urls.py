@@ -1,8 +1,6 @@
 from django.urls import include, path
 
-from prm.views import tenant_root
-
-from . import console_views, partner_views
+from . import console_views, front_views, partner_views
 from .areas.accounts import urls as accounts
 from .areas.activities import urls as activities
 from .areas.agreements import urls as agreements
@@ -72,7 +70,7 @@ for area in AREAS:
     portal_patterns += area.portal_patterns
 
 urlpatterns = [
-    path("", tenant_root, name="tenant_root"),
+    path("", front_views.tenant_root, name="tenant_root"),
     path("console/", include((console_patterns, "console"))),
     path("portal/", include((portal_patterns, "portal"))),
 ]

@@ -3,6 +3,9 @@
 import redis
 from django.conf import settings
 from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from .celery import app as celery_app
 
@@ -40,3 +43,10 @@ def health_report() -> dict:
     }
     report["status"] = "ok" if report["database"] == report["redis"] == "ok" else "down"
     return report
+
+
+@require_GET
+@never_cache
+def health(request):
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)

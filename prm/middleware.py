@@ -8,6 +8,7 @@ response) runs inside ``tenant_context``: one transaction with the tenant set
 for both the ORM managers and row-level security.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,8 +20,12 @@ from .roles import PARTNER_ROLES, VENDOR_ROLES
 from .selectors import membership_in_tenant, tenant_by_slug
 from .tenancy import tenant_context
 
-# URL namespaces of the two faces, and who may enter each.
-AREA_ROLES = {"console": VENDOR_ROLES, "portal": PARTNER_ROLES}
+SIDES = {"vendor": VENDOR_ROLES, "partner": PARTNER_ROLES}
+
+
+def _area_roles() -> dict[str, frozenset[str]]:
+    """The web layer's URL namespaces and whose side each is (settings.TENANT_AREAS)."""
+    return {namespace: SIDES[side] for namespace, side in settings.TENANT_AREAS.items()}
 
 
 def _user_has_totp(user) -> bool:
@@ -53,7 +58,7 @@ class TenantMiddleware:
                 raise Http404
             request.tenant, request.membership = tenant, membership
             namespace = request.resolver_match.namespaces[:1]
-            allowed = AREA_ROLES.get(namespace[0]) if namespace else None
+            allowed = _area_roles().get(namespace[0]) if namespace else None
             if allowed is not None and membership.role not in allowed:
                 raise PermissionDenied
             if (

@@ -90,20 +90,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Membership(TenantOwned, TimeStamped):
-    """A user's place in one tenant: a vendor role, or a role in one partner organisation."""
+    """A user's place in one tenant: a vendor role, or a role in one partner
+    organisation.  Which organisation is kept by the partners app
+    (``partners.PartnerMembership``): the core knows roles, not partners."""
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="memberships",
-        verbose_name=_("partner"),
-    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -111,17 +105,10 @@ class Membership(TenantOwned, TimeStamped):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["tenant", "user"], name="membership_one_per_tenant"),
-            models.CheckConstraint(
-                condition=(Q(role__in=sorted(VENDOR_ROLES)) & Q(partner__isnull=True))
-                | (Q(role__in=sorted(PARTNER_ROLES)) & Q(partner__isnull=False)),
-                name="membership_partner_matches_role",
-            ),
         ]
         indexes = [
             # tenant switcher: a user's memberships across tenants
             models.Index(fields=["user", "tenant"], name="membership_user_tenant"),
-            # partner team pages
-            models.Index(fields=["tenant", "partner"], name="membership_tenant_partner"),
         ]
 
     def __str__(self) -> str:
@@ -137,7 +124,9 @@ class Membership(TenantOwned, TimeStamped):
 
 
 class Invitation(TenantOwned, TimeStamped):
-    """An e-mailed, signed, expiring offer to join a tenant with a role. Usable once."""
+    """An e-mailed, signed, expiring offer to join a tenant with a role. Usable once.
+    An invitation to a partner role is bound to its organisation by the partners
+    app (``partners.PartnerInvitation``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -147,14 +136,6 @@ class Invitation(TenantOwned, TimeStamped):
 
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="invitations",
-        verbose_name=_("partner"),
-    )
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
     )
@@ -177,11 +158,6 @@ class Invitation(TenantOwned, TimeStamped):
                 fields=["tenant", "email"],
                 condition=Q(status="pending"),
                 name="invitation_one_pending_per_email",
-            ),
-            models.CheckConstraint(
-                condition=(Q(role__in=sorted(VENDOR_ROLES)) & Q(partner__isnull=True))
-                | (Q(role__in=sorted(PARTNER_ROLES)) & Q(partner__isnull=False)),
-                name="invitation_partner_matches_role",
             ),
         ]
         indexes = [

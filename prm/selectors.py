@@ -1,9 +1,8 @@
 """Read queries of the tenancy core."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from .models import Invitation, Membership, Tenant, User
+from .models import Membership, Tenant, User
 from .roles import VENDOR_ROLES
 from .tenancy import current_scope, user_context
 
@@ -26,40 +25,23 @@ def memberships_of_user(*, user: User) -> list[Membership]:
         return fetch()
 
 
+# Relations of a membership that apps add (the partner a person works for is
+# kept by the partners app) and every request needs; the apps name them at
+# start-up so the request's membership is loaded with them in one query.
+_MEMBERSHIP_RELATIONS: set[str] = set()
+
+
+def membership_relations_register(*names: str) -> None:
+    _MEMBERSHIP_RELATIONS.update(names)
+
+
 def membership_in_tenant(*, user: User, tenant: Tenant) -> Membership | None:
     """Within the tenant's context: the user's active membership, or None."""
     return (
-        Membership.objects.filter(user_id=user.pk, is_active=True).select_related("partner").first()
+        Membership.objects.filter(user_id=user.pk, is_active=True)
+        .select_related(*sorted(_MEMBERSHIP_RELATIONS))
+        .first()
     )
-
-
-def team_visible_to(*, membership: Membership) -> QuerySet[Membership]:
-    """Vendor roles see all of the tenant's people; partner users their own organisation's."""
-    team = Membership.objects.select_related("user", "partner")
-    if membership.is_partner:
-        team = team.filter(partner_id=membership.partner_id)
-    return team.order_by("user__email")
-
-
-def team_member_get(*, membership: Membership, member_id: int) -> Membership:
-    member = team_visible_to(membership=membership).filter(pk=member_id).first()
-    if member is None:
-        raise Http404
-    return member
-
-
-def invitations_visible_to(*, membership: Membership) -> QuerySet[Invitation]:
-    invitations = Invitation.objects.select_related("partner", "invited_by")
-    if membership.is_partner:
-        invitations = invitations.filter(partner_id=membership.partner_id)
-    return invitations.order_by("-created_at")
-
-
-def invitation_get(*, membership: Membership, invitation_id: int) -> Invitation:
-    invitation = invitations_visible_to(membership=membership).filter(pk=invitation_id).first()
-    if invitation is None:
-        raise Http404
-    return invitation
 
 
 def vendor_staff() -> QuerySet[User]:

@@ -1,59 +1,59 @@
-"""Business actions of the tenancy core: invitations, memberships, tenant settings."""
+"""Business actions of the tenancy core: invitations and tenant settings.
+
+The core knows roles, not partner organisations: an invitation to a partner
+role is bound to its organisation by the caller (``bind``), and accepting it
+asks the receivers of ``invitation_accepted`` to bind the new membership the
+same way, in the same transaction.  People management with its partner rules
+is in ``partners.services.people``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .actions import action, open_action, system_action
 from .audit import audit_record
 from .enqueue import enqueue_after_commit
+from .links import link
 from .models import Invitation, Membership, Tenant, User
-from .roles import PARTNER_ROLES, VENDOR_ROLES, Role
+from .policies import can_change_tenant_settings, can_invite_people, invitable_roles
+from .roles import PARTNER_ROLES
+from .tokens import InvitationUnavailable, invitation_token
 
-INVITATION_SALT = "prm.invitation"
-
-
-class InvitationUnavailable(Exception):
-    """The invitation link is invalid, expired, revoked or already used."""
-
-
-def invitable_roles(by: Membership) -> set[str]:
-    if by.role == Role.VENDOR_ADMIN:
-        return set(VENDOR_ROLES | PARTNER_ROLES)
-    if by.role == Role.CHANNEL_MANAGER:
-        return set(PARTNER_ROLES)
-    if by.role == Role.PARTNER_ADMIN:
-        return set(PARTNER_ROLES)
-    return set()
+# Sent inside the acceptance transaction: (sender=Invitation, invitation, membership).
+# A receiver that binds the membership to what the invitation was for returns
+# True; an invitation to a partner role that no receiver binds is refused.
+invitation_accepted = Signal()
 
 
-def invitation_create(*, by: Membership, email: str, role: str, partner=None) -> Invitation:
-    """Invite ``email`` into the current tenant with ``role``.
-
-    Vendor admins invite anyone; channel managers and partner admins invite
-    partner people only, and a partner admin only into their own organisation.
-    The link is e-mailed after the transaction commits.
-    """
+@action(can_invite_people)
+def invitation_create(
+    *,
+    by: Membership,
+    email: str,
+    role: str,
+    bind: Callable[[Invitation], None] | None = None,
+) -> Invitation:
+    """Invite ``email`` into the current tenant with ``role`` (one of the roles
+    the inviter may give).  A partner role needs ``bind``, which ties the new
+    invitation to its organisation in the same transaction.  The link is
+    e-mailed after the transaction commits."""
     email = email.strip().lower()
     if role not in invitable_roles(by):
         raise ValidationError({"role": _("You may not invite people with this role.")})
-    if role in PARTNER_ROLES:
-        if by.is_partner:
-            partner = by.partner
-        if partner is None:
-            raise ValidationError({"partner": _("Choose the partner this person works for.")})
-    else:
-        partner = None
+    if role in PARTNER_ROLES and bind is None:
+        raise ValueError("An invitation to a partner role must be bound to its organisation.")
     if Membership.objects.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     if Invitation.objects.filter(email=email, status=Invitation.Status.PENDING).exists():
@@ -62,10 +62,11 @@ def invitation_create(*, by: Membership, email: str, role: str, partner=None) ->
         invitation = Invitation.objects.create(
             email=email,
             role=role,
-            partner=partner,
             invited_by=by.user,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
+        if bind is not None:
+            bind(invitation)
         audit_record(
             actor=by.user, action="invitation.created", target=invitation, email=email, role=role
         )
@@ -77,7 +78,9 @@ def _send_after_commit(invitation: Invitation) -> None:
     enqueue_after_commit("prm.invitation_send", invitation.tenant_id, invitation.pk)
 
 
+@action(can_invite_people)
 def invitation_resend(*, invitation: Invitation, by: Membership) -> None:
+    """Send a pending invitation again, with a fresh expiry."""
     if invitation.status != Invitation.Status.PENDING:
         raise ValidationError(_("Only pending invitations can be sent again."))
     with transaction.atomic():
@@ -88,6 +91,7 @@ def invitation_resend(*, invitation: Invitation, by: Membership) -> None:
         _send_after_commit(invitation)
 
 
+@action(can_invite_people)
 def invitation_revoke(*, invitation: Invitation, by: Membership) -> None:
     with transaction.atomic():
         changed = Invitation.objects.filter(
@@ -98,36 +102,16 @@ def invitation_revoke(*, invitation: Invitation, by: Membership) -> None:
         audit_record(actor=by.user, action="invitation.revoked", target=invitation)
 
 
-def invitation_token(*, invitation: Invitation) -> str:
-    """A signed token naming the tenant and invitation. The signature stops
-    tampering; expiry and single use are enforced on the row itself."""
-    return signing.dumps({"t": invitation.tenant_id, "i": invitation.pk}, salt=INVITATION_SALT)
-
-
-def invitation_token_parse(token: str) -> tuple[int, int]:
-    """(tenant_id, invitation_id) from a token; InvitationUnavailable when forged
-    or older than the invitation lifetime."""
-    try:
-        data = signing.loads(
-            token,
-            salt=INVITATION_SALT,
-            max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
-        )
-        return int(data["t"]), int(data["i"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise InvitationUnavailable from exc
-
-
+@system_action
 def invitation_send(*, invitation: Invitation) -> None:
     """E-mail the invitation link; counts every send."""
     if invitation.status != Invitation.Status.PENDING:
         return
     tenant = Tenant.objects.get(pk=invitation.tenant_id)
-    path = reverse("invitation_accept", args=[invitation_token(invitation=invitation)])
     context = {
         "tenant": tenant,
         "invitation": invitation,
-        "url": settings.SITE_URL.rstrip("/") + path,
+        "url": link("invitation_accept", token=invitation_token(invitation=invitation)),
         "role": invitation.get_role_display(),
     }
     send_mail(
@@ -141,6 +125,7 @@ def invitation_send(*, invitation: Invitation) -> None:
     )
 
 
+@open_action("the invitee proves the address with the signed link and their login")
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Turn a pending, unexpired invitation into a membership, exactly once.
 
@@ -159,15 +144,19 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             raise InvitationUnavailable(_("This invitation has expired or was already used."))
         if Membership.objects.filter(user=user).exists():
             raise InvitationUnavailable(_("You are already a member of this program."))
-        membership = Membership.objects.create(
-            user=user, role=invitation.role, partner_id=invitation.partner_id
+        membership = Membership.objects.create(user=user, role=invitation.role)
+        bound = invitation_accepted.send(
+            sender=Invitation, invitation=invitation, membership=membership
         )
+        if invitation.role in PARTNER_ROLES and not any(result for _r, result in bound):
+            raise InvitationUnavailable(_("This invitation is not tied to a partner."))
         audit_record(
             actor=user, action="invitation.accepted", target=invitation, membership_id=membership.pk
         )
     return membership
 
 
+@system_action
 def invitations_expire() -> int:
     """Mark the current tenant's overdue pending invitations expired, in one statement."""
     return Invitation.objects.filter(
@@ -175,11 +164,15 @@ def invitations_expire() -> int:
     ).update(status=Invitation.Status.EXPIRED)
 
 
+@action(can_change_tenant_settings)
 def tenant_update(*, tenant: Tenant, by: Membership, **fields) -> Tenant:
+    """Change the program's name, default currency, locale or MFA rule."""
     allowed = {"name", "default_currency", "locale", "require_mfa_for_vendor_roles"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    if tenant.pk != by.tenant_id:
+        raise ValidationError(_("You may only change your own program."))
     with transaction.atomic():
         for name, value in fields.items():
             setattr(tenant, name, value)
@@ -187,54 +180,3 @@ def tenant_update(*, tenant: Tenant, by: Membership, **fields) -> Tenant:
         tenant.save(update_fields=[*fields, "updated_at"])
         audit_record(actor=by.user, action="tenant.updated", target=tenant, fields=sorted(fields))
     return tenant
-
-
-def _check_can_manage(*, member: Membership, by: Membership) -> None:
-    """Partner admins manage their own organisation's people; vendor admins anyone."""
-    if by.role == Role.VENDOR_ADMIN:
-        return
-    if by.role == Role.PARTNER_ADMIN and member.partner_id == by.partner_id:
-        return
-    raise ValidationError(_("You may not manage this person."))
-
-
-def _keeps_a_partner_admin(member: Membership, *, losing: bool) -> None:
-    if not losing or member.role != Role.PARTNER_ADMIN or member.partner_id is None:
-        return
-    others = Membership.objects.filter(
-        partner_id=member.partner_id, role=Role.PARTNER_ADMIN, is_active=True
-    ).exclude(pk=member.pk)
-    if not others.exists():
-        raise ValidationError(_("An organisation needs at least one active partner admin."))
-
-
-def membership_deactivate(*, member: Membership, by: Membership) -> None:
-    """Deactivated people lose access at once; their records stay."""
-    _check_can_manage(member=member, by=by)
-    if member.pk == by.pk:
-        raise ValidationError(_("You cannot deactivate yourself."))
-    _keeps_a_partner_admin(member, losing=member.is_active)
-    with transaction.atomic():
-        Membership.objects.filter(pk=member.pk).update(is_active=False)
-        audit_record(actor=by.user, action="membership.deactivated", target=member)
-
-
-def membership_reactivate(*, member: Membership, by: Membership) -> None:
-    _check_can_manage(member=member, by=by)
-    with transaction.atomic():
-        Membership.objects.filter(pk=member.pk).update(is_active=True)
-        audit_record(actor=by.user, action="membership.reactivated", target=member)
-
-
-def membership_change_role(*, member: Membership, role: str, by: Membership) -> None:
-    """Partner admins switch their people between partner admin and rep."""
-    _check_can_manage(member=member, by=by)
-    allowed = PARTNER_ROLES if member.is_partner else VENDOR_ROLES
-    if role not in allowed:
-        raise ValidationError({"role": _("This role does not fit this person.")})
-    if member.pk == by.pk:
-        raise ValidationError(_("You cannot change your own role."))
-    _keeps_a_partner_admin(member, losing=role != Role.PARTNER_ADMIN)
-    with transaction.atomic():
-        Membership.objects.filter(pk=member.pk).update(role=role)
-        audit_record(actor=by.user, action="membership.role_changed", target=member, role=role)

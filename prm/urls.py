@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from portal import front_views
+
+from .health import health
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
-    path("home/", views.home, name="home"),
-    path("health/", views.health, name="health"),
+    path("", front_views.landing, name="landing"),
+    path("home/", front_views.home, name="home"),
+    path("health/", health, name="health"),
     path("accounts/", include("allauth.urls")),
-    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("invitations/<str:token>/", front_views.invitation_accept_view, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("ops/admin/", admin.site.urls),

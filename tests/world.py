@@ -8,7 +8,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from partners.models import Partner, PartnerType
+from partners.models import Partner, PartnerInvitation, PartnerMembership, PartnerType
 from prm.audit import audit_record
 from prm.models import Invitation, Membership, Tenant, User
 from prm.roles import Role
@@ -37,9 +37,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_member(tenant: Tenant, email: str, role: str, partner: Partner | None = None):
+    """A membership with ``role``; partner people are linked to ``partner``."""
     user = UserFactory(email=email)
     with tenant_context(tenant.pk):
-        membership = Membership.objects.create(user=user, role=role, partner=partner)
+        membership = Membership.objects.create(user=user, role=role)
+        if partner is not None:
+            membership.partner_link = PartnerMembership.objects.create(
+                membership=membership, partner=partner
+            )
     return membership
 
 
@@ -73,10 +78,14 @@ def build_world() -> SimpleNamespace:
 
 def invite(tenant, email, role, partner, by, *, days=7) -> Invitation:
     with tenant_context(tenant.pk):
-        return Invitation.objects.create(
+        invitation = Invitation.objects.create(
             email=email,
             role=role,
-            partner=partner,
             invited_by=by,
             expires_at=timezone.now() + timedelta(days=days),
         )
+        if partner is not None:
+            invitation.partner_link = PartnerInvitation.objects.create(
+                invitation=invitation, partner=partner
+            )
+        return invitation

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from partners.selectors.people import partner_id_of
 from prm.models import Membership
 
 from ..models import Activity, DealRegistration, Lead
@@ -16,7 +17,7 @@ from ..models import Activity, DealRegistration, Lead
 def activities_visible_to(*, membership: Membership) -> QuerySet[Activity]:
     activities = Activity.objects.all()
     if membership.is_partner:
-        activities = activities.filter(partner_id=membership.partner_id)
+        activities = activities.filter(partner_id=partner_id_of(membership))
     return activities
 
 
@@ -52,7 +53,7 @@ def registration_for_activities(
     404 for one that does not exist and one of another partner."""
     registrations = DealRegistration.objects.select_related("partner")
     if membership.is_partner:
-        registrations = registrations.filter(partner_id=membership.partner_id)
+        registrations = registrations.filter(partner_id=partner_id_of(membership))
     registration = registrations.filter(pk=registration_id).first()
     if registration is None:
         raise Http404

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from partners.selectors.people import partner_id_of
 from prm.models import Membership
 
 from ..models import Lead, LeadOffer, RoutingRule
@@ -42,7 +43,7 @@ def _pending_offers():
 def leads_visible_to(*, membership: Membership) -> QuerySet[Lead]:
     leads = Lead.objects.all()
     if membership.is_partner:
-        partner_id = membership.partner_id
+        partner_id = partner_id_of(membership)
         pending = _pending_offers().filter(partner_id=partner_id)
         accepted = LeadOffer.objects.filter(
             lead=OuterRef("pk"), partner_id=partner_id, outcome=Outcome.ACCEPTED
@@ -112,7 +113,7 @@ def offer_get(*, membership: Membership, offer_id: int) -> LeadOffer:
     """An offer made to the member's partner (any offer for vendor roles); 404 otherwise."""
     offers = LeadOffer.objects.select_related("lead", "partner")
     if membership.is_partner:
-        offers = offers.filter(partner_id=membership.partner_id)
+        offers = offers.filter(partner_id=partner_id_of(membership))
     offer = offers.filter(pk=offer_id).first()
     if offer is None:
         raise Http404
@@ -131,7 +132,7 @@ def partner_inbox(*, membership: Membership) -> Inbox:
     if not membership.is_partner:
         return Inbox(pending=[], accepted=[])
     pending = list(
-        LeadOffer.objects.filter(partner_id=membership.partner_id, outcome=Outcome.PENDING)
+        LeadOffer.objects.filter(partner_id=partner_id_of(membership), outcome=Outcome.PENDING)
         .select_related("lead")
         .order_by("due_at", "pk")
     )
@@ -184,7 +185,7 @@ def lead_timings(*, membership: Membership, partner_id: int | None = None) -> Le
     first activity (lead.first_activity_at − lead.accepted_at), averaged over
     the visible leads; two aggregate queries."""
     if membership.is_partner:
-        partner_id = membership.partner_id
+        partner_id = partner_id_of(membership)
     offers = LeadOffer.objects.all()
     if partner_id is not None:
         offers = offers.filter(partner_id=partner_id)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
 from partners.selectors.agreements import partner_has_accepted_current
+from partners.selectors.people import partner_id_of
 from partners.services.organisations import normalise_domain
 from prm.models import AuditEvent, Membership
 
@@ -47,7 +48,7 @@ REGISTERING_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING
 def registrations_visible_to(*, membership: Membership) -> QuerySet[DealRegistration]:
     registrations = DealRegistration.objects.all()
     if membership.is_partner:
-        registrations = registrations.filter(partner_id=membership.partner_id)
+        registrations = registrations.filter(partner_id=partner_id_of(membership))
     return registrations
 
 
@@ -302,7 +303,7 @@ def possible_conflict(
         customer_key=key,
         customer_domain=domain,
         product_ids=ids,
-        partner_id=membership.partner_id,
+        partner_id=partner_id_of(membership),
     )
     if ids and competing_registrations(candidate):
         return True
@@ -312,7 +313,7 @@ def possible_conflict(
 def convertible_lead(*, membership: Membership, lead_id: int) -> Lead:
     """An accepted lead of the member's partner, not yet converted; 404 otherwise."""
     lead = Lead.objects.filter(
-        pk=lead_id, partner_id=membership.partner_id, status=Lead.Status.ACCEPTED
+        pk=lead_id, partner_id=partner_id_of(membership), status=Lead.Status.ACCEPTED
     ).first()
     if lead is None or not membership.is_partner:
         raise Http404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from partners.selectors.people import partner_id_of
 from prm.models import Membership
 
 from ..models import RevenueLine
@@ -14,5 +15,5 @@ def revenue_lines_visible_to(*, membership: Membership) -> QuerySet[RevenueLine]
     users see their own organisation's only."""
     lines = RevenueLine.objects.select_related("partner", "product", "registration")
     if membership.is_partner:
-        lines = lines.filter(partner_id=membership.partner_id)
+        lines = lines.filter(partner_id=partner_id_of(membership))
     return lines.order_by("-closed_on", "-pk")

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.selectors.people import partner_id_of
 from prm.audit import audit_record
 from prm.models import Membership
 
@@ -51,14 +52,14 @@ def _record_partner(
     if (registration is None) == (lead is None):
         raise ValueError("Give exactly one of registration and lead.")
     if registration is not None:
-        if membership.is_partner and registration.partner_id != membership.partner_id:
+        if membership.is_partner and registration.partner_id != partner_id_of(membership):
             raise PermissionDenied
         return registration.partner_id
     if not _lead_accepted_by(lead, lead.partner_id):
         if membership.is_partner:
             raise PermissionDenied
         raise ValidationError(_("Activities can be logged once a partner has accepted the lead."))
-    if membership.is_partner and lead.partner_id != membership.partner_id:
+    if membership.is_partner and lead.partner_id != partner_id_of(membership):
         raise PermissionDenied
     return lead.partner_id
 

@@ -13,14 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit
+from prm.links import link
 from prm.models import Membership, Tenant
 from prm.roles import Role
 from prm.tenancy import require_tenant_id
@@ -137,8 +136,10 @@ def registrations_remind(*, today: date) -> int:
 def _recipients(due: list[_Due]) -> dict[str, list[_Due]]:
     """Registrations grouped by the e-mail address that should hear about them."""
     members = Membership.objects.filter(
-        is_active=True, user__is_active=True, partner_id__in={d.partner_id for d in due}
-    ).values_list("user_id", "user__email", "partner_id", "role")
+        is_active=True,
+        user__is_active=True,
+        partner_link__partner_id__in={d.partner_id for d in due},
+    ).values_list("user_id", "user__email", "partner_link__partner_id", "role")
     active_user_email = {(user_id, partner_id): email for user_id, email, partner_id, _r in members}
     admins: dict[int, list[str]] = defaultdict(list)
     for _u, email, partner_id, role in members:
@@ -154,9 +155,7 @@ def _recipients(due: list[_Due]) -> dict[str, list[_Due]]:
 
 def _queue_reminders(tenant_id: int, due: list[_Due]) -> None:
     tenant = Tenant.objects.get(pk=tenant_id)
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "tenant_root", kwargs={"tenant_slug": tenant.slug}
-    )
+    url = link("program_home", tenant=tenant)
     for address, items in sorted(_recipients(due).items()):
         items = sorted(items, key=lambda d: (d.protected_until, d.customer_name))
         body = render_to_string(

@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
+from partners.selectors.people import partner_id_of, people_of_partner
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit, enqueue_after_commit
+from prm.links import link
 from prm.models import Membership, Tenant, User
-from prm.roles import PARTNER_ROLES
 
 from ..models import Lead, LeadOffer, RoutingRule
 from ..states import LEAD_OFFERABLE
@@ -39,21 +38,12 @@ Outcome = LeadOffer.Outcome
 
 def _notify_partner(offer: LeadOffer, lead: Lead) -> None:
     recipients = sorted(
-        set(
-            Membership.objects.filter(
-                partner_id=offer.partner_id,
-                role__in=sorted(PARTNER_ROLES),
-                is_active=True,
-                user__is_active=True,
-            ).values_list("user__email", flat=True)
-        )
+        set(people_of_partner(partner_id=offer.partner_id).values_list("user__email", flat=True))
     )
     if not recipients:
         return
     tenant = Tenant.objects.get(pk=lead.tenant_id)
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "portal:lead_detail", kwargs={"tenant_slug": tenant.slug, "lead_id": lead.pk}
-    )
+    url = link("partner_lead", tenant=tenant, lead_id=lead.pk)
     context = {"tenant": tenant, "lead": lead, "offer": offer, "url": url}
     email_after_commit(
         subject=render_to_string("emails/lead_offer_subject.txt", context).strip(),
@@ -116,7 +106,7 @@ def _release_lead(offer: LeadOffer) -> None:
 
 
 def _check_partner_person(offer: LeadOffer, membership: Membership) -> None:
-    if not membership.is_partner or membership.partner_id != offer.partner_id:
+    if not membership.is_partner or partner_id_of(membership) != offer.partner_id:
         raise PermissionDenied
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from partners.selectors.people import partner_id_of
 from partners.services.organisations import normalise_domain
 from prm.audit import audit_record
 from prm.models import Membership
@@ -171,7 +172,7 @@ def _check_may_register(partner: Partner) -> None:
 
 def _check_owner(registration: DealRegistration, membership: Membership) -> None:
     """Invariant: partner users act only on their own organisation's registrations."""
-    if not membership.is_partner or membership.partner_id != registration.partner_id:
+    if not membership.is_partner or partner_id_of(membership) != registration.partner_id:
         raise ValidationError(_("Only the registering partner may do this."))
 
 
@@ -220,7 +221,7 @@ def registration_create(
     once).  A lead accepted by this partner is converted and linked, exactly once."""
     if not membership.is_partner:
         raise ValidationError(_("Only partner users register deals."))
-    partner = Partner.objects.get(pk=membership.partner_id)
+    partner = Partner.objects.get(pk=partner_id_of(membership))
     _check_may_register(partner)
     cleaned = _clean_registration(
         customer_name=customer_name,

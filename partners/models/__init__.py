@@ -20,6 +20,7 @@ from .organisations import (
     PartnerType,
     Segment,
 )
+from .people import PartnerInvitation, PartnerMembership
 from .recruitment import IdealPartnerCriterion, PartnerApplication, QualificationQuestion
 from .tiers import Tier, TierChange, TierEvaluation, TierPolicy, TierRequirement
 
@@ -38,6 +39,8 @@ __all__ = [
     "Partner",
     "PartnerApplication",
     "PartnerDomain",
+    "PartnerInvitation",
+    "PartnerMembership",
     "PartnerOnboarding",
     "PartnerOnboardingStep",
     "PartnerStatus",

@@ -15,6 +15,7 @@ from prm.models import Membership
 
 from ..models import Announcement, AnnouncementRead
 from .audience import audience_includes_partner, count_of, targeted_people_count, vendor_only
+from .people import partner_of
 
 
 def announcement_list_console(*, membership: Membership) -> QuerySet[Announcement]:
@@ -42,7 +43,7 @@ def announcements_for_partner(*, membership: Membership) -> QuerySet[Announcemen
         raise Http404
     return (
         Announcement.objects.filter(
-            audience_includes_partner(membership.partner), published_at__isnull=False
+            audience_includes_partner(partner_of(membership)), published_at__isnull=False
         )
         .annotate(
             is_read=Exists(

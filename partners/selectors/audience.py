@@ -106,12 +106,12 @@ def audience_members(audience: Announcement | Survey) -> QuerySet[Membership]:
     return Membership.objects.filter(
         _audience_match(
             lambda column: _audience_value(audience, column),
-            lambda column: F(f"partner__{column}"),
+            lambda column: F(f"partner_link__partner__{column}"),
         ),
         role__in=sorted(PARTNER_ROLES),
         is_active=True,
         user__is_active=True,
-    ).exclude(partner__status=PartnerStatus.TERMINATED)
+    ).exclude(partner_link__partner__status=PartnerStatus.TERMINATED)
 
 
 # COUNT(*) as a plain function, so a correlated subquery gets no GROUP BY.
@@ -122,12 +122,12 @@ def targeted_people_count() -> Subquery:
     """Correlated count of active partner people in the outer row's audience."""
     people = (
         Membership.objects.filter(
-            _audience_match(OuterRef, lambda column: F(f"partner__{column}")),
+            _audience_match(OuterRef, lambda column: F(f"partner_link__partner__{column}")),
             role__in=sorted(PARTNER_ROLES),
             is_active=True,
             user__is_active=True,
         )
-        .exclude(partner__status=PartnerStatus.TERMINATED)
+        .exclude(partner_link__partner__status=PartnerStatus.TERMINATED)
         .order_by()
         .annotate(n=_SQL_COUNT)
         .values("n")

@@ -8,13 +8,14 @@ from django.http import Http404
 from prm.models import Membership
 
 from ..models import Idea
+from .people import partner_id_of
 
 
 def ideas_visible_to(*, membership: Membership) -> QuerySet[Idea]:
     """Vendor roles see every idea of the tenant; partner users their own partner's."""
     ideas = Idea.objects.select_related("partner", "author", "responded_by")
     if membership.is_partner:
-        ideas = ideas.filter(partner_id=membership.partner_id)
+        ideas = ideas.filter(partner_id=partner_id_of(membership))
     return ideas.order_by("-created_at", "-pk")
 
 

@@ -17,6 +17,7 @@ from ..models import (
     PartnerOnboarding,
     PartnerOnboardingStep,
 )
+from .people import partner_id_of
 
 
 @dataclass
@@ -75,7 +76,7 @@ def overdue_steps(*, membership: Membership) -> QuerySet[PartnerOnboardingStep]:
 def partner_step_get(*, membership: Membership, partner_step_id: int) -> PartnerOnboardingStep:
     steps = PartnerOnboardingStep.objects.select_related("step", "onboarding")
     if membership.is_partner:
-        steps = steps.filter(onboarding__partner_id=membership.partner_id)
+        steps = steps.filter(onboarding__partner_id=partner_id_of(membership))
     step = steps.filter(pk=partner_step_id).first()
     if step is None:
         raise Http404

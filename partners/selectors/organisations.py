@@ -21,12 +21,14 @@ from ..models import (
     KpiValue,
     Partner,
     PartnerDomain,
+    PartnerMembership,
     PartnerStatusChange,
     TierChange,
 )
 from ..services.organisations import normalise_domain
 from .agreements import acceptance_of, current_agreement
 from .onboarding import Progress, onboarding_progress
+from .people import partner_id_of
 
 TIMELINE_LIMIT = 50
 
@@ -35,13 +37,13 @@ def partners_visible_to(*, membership: Membership) -> QuerySet[Partner]:
     """Vendor roles see every partner of the tenant; partner users only their own."""
     partners = Partner.objects.all()
     if membership.is_partner:
-        partners = partners.filter(pk=membership.partner_id)
+        partners = partners.filter(pk=partner_id_of(membership))
     return partners
 
 
 def partner_list(*, membership: Membership) -> QuerySet[Partner]:
     return partners_visible_to(membership=membership).annotate(
-        people=Count("memberships", filter=Q(memberships__is_active=True))
+        people=Count("members", filter=Q(members__membership__is_active=True))
     )
 
 
@@ -57,7 +59,7 @@ def partner_directory(*, membership: Membership) -> QuerySet[Partner]:
     """The directory's rows: each partner with its tier, account manager, number of
     active people and domains, in one query however many rows are listed."""
     people = (
-        Membership.objects.filter(partner=OuterRef("pk"), is_active=True)
+        PartnerMembership.objects.filter(partner=OuterRef("pk"), membership__is_active=True)
         .order_by()
         .values("partner")
         .annotate(n=Count("pk"))
@@ -180,7 +182,7 @@ def partner_overview(*, membership: Membership, partner_id: int) -> PartnerOverv
             PartnerStatusChange.objects.filter(partner=partner).select_related("by")
         ),
         team=list(
-            Membership.objects.filter(partner=partner)
+            Membership.objects.filter(partner_link__partner=partner)
             .select_related("user")
             .order_by("-is_active", "user__email")
         ),

@@ -27,6 +27,7 @@ from ..models import (
     SurveyResponse,
 )
 from .audience import audience_includes_partner, count_of, targeted_people_count, vendor_only
+from .people import partner_of
 
 
 def survey_list_console(*, membership: Membership) -> QuerySet[Survey]:
@@ -57,7 +58,7 @@ def surveys_for_partner(*, membership: Membership) -> QuerySet[Survey]:
     if not membership.is_partner:
         raise Http404
     return (
-        Survey.objects.filter(audience_includes_partner(membership.partner), is_open=True)
+        Survey.objects.filter(audience_includes_partner(partner_of(membership)), is_open=True)
         .annotate(
             answered=Exists(
                 SurveyResponse.objects.filter(survey=OuterRef("pk"), user_id=membership.user_id)

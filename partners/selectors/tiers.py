@@ -14,6 +14,7 @@ from prm.models import Membership
 from .. import metrics
 from ..models import Partner, Tier, TierChange, TierEvaluation, TierPolicy, TierRequirement
 from .organisations import partners_visible_to
+from .people import partner_id_of
 
 HUNDRED = Decimal(100)
 
@@ -66,7 +67,7 @@ def tier_changes_visible_to(*, membership: Membership) -> QuerySet[TierChange]:
     """Vendor roles see every partner's tier changes; partner users their own organisation's."""
     changes = TierChange.objects.select_related("partner", "from_tier", "to_tier", "decided_by")
     if membership.is_partner:
-        changes = changes.filter(partner_id=membership.partner_id)
+        changes = changes.filter(partner_id=partner_id_of(membership))
     return changes
 
 

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit
+from prm.links import link
 from prm.models import Membership, Tenant
 from prm.roles import Role
 
 from ..models import Agreement, AgreementAcceptance
 from ..selectors.agreements import ACCEPTING_STATUSES, current_agreement
+from ..selectors.people import partner_id_of, partner_of
 from .onboarding import onboarding_refresh
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -75,12 +75,12 @@ def agreement_publish(
 
 def _ask_partners_to_accept(agreement: Agreement) -> None:
     admins = Membership.objects.filter(
-        role=Role.PARTNER_ADMIN, is_active=True, partner__status__in=ACCEPTING_STATUSES
+        role=Role.PARTNER_ADMIN,
+        is_active=True,
+        partner_link__partner__status__in=ACCEPTING_STATUSES,
     ).values_list("user__email", flat=True)
     tenant = Tenant.objects.get(pk=agreement.tenant_id)
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "portal:agreement", kwargs={"tenant_slug": tenant.slug}
-    )
+    url = link("partner_agreement", tenant=tenant)
     deadline = (
         _(" by %(date)s") % {"date": agreement.accept_by.isoformat()} if agreement.accept_by else ""
     )
@@ -110,15 +110,15 @@ def agreement_accept(
     try:
         with transaction.atomic():
             acceptance = AgreementAcceptance.objects.create(
-                agreement=agreement, partner_id=by.partner_id, user=by.user, ip_address=ip
+                agreement=agreement, partner_id=partner_id_of(by), user=by.user, ip_address=ip
             )
             audit_record(
                 actor=by.user,
                 action="agreement.accepted",
-                target=by.partner,
+                target=partner_of(by),
                 version=agreement.version,
             )
-            onboarding_refresh(partner_ids=[by.partner_id])
+            onboarding_refresh(partner_ids=[partner_id_of(by)])
     except IntegrityError as error:
         raise ValidationError(_("Your organisation has already accepted this version.")) from error
     return acceptance

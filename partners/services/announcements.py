@@ -4,23 +4,23 @@ fan-out task claims it with a compare-and-swap on ``emailed_at``."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
 from prm.enqueue import enqueue_after_commit
+from prm.links import link
 from prm.models import Membership, Tenant
 
 from ..audience import Audience
 from ..cleaning import required_text
 from ..models import Announcement, AnnouncementRead
 from ..selectors.audience import audience_members
+from ..selectors.people import partner_id_of
 
 
 def _announcement_fields(*, title: str, body: str) -> dict[str, str]:
@@ -121,7 +121,7 @@ def announcement_mark_read(*, announcement: Announcement, membership: Membership
     AnnouncementRead.objects.get_or_create(
         announcement=announcement,
         user_id=membership.user_id,
-        defaults={"partner_id": membership.partner_id},
+        defaults={"partner_id": partner_id_of(membership)},
     )
 
 
@@ -142,14 +142,11 @@ def announcement_send_emails(*, announcement_id: int) -> int:
     announcement = Announcement.objects.get(pk=announcement_id)
     tenant = Tenant.objects.get(pk=announcement.tenant_id)
     recipients = sorted(set(audience_members(announcement).values_list("user__email", flat=True)))
-    path = reverse(
-        "portal:announcement",
-        kwargs={"tenant_slug": tenant.slug, "announcement_id": announcement.pk},
-    )
+    url = link("partner_announcement", tenant=tenant, announcement_id=announcement.pk)
     context = {
         "tenant": tenant,
         "announcement": announcement,
-        "url": settings.SITE_URL.rstrip("/") + path,
+        "url": url,
     }
     subject = render_to_string("emails/announcement_subject.txt", context).strip()
     body = render_to_string("emails/announcement.txt", context)

@@ -12,6 +12,7 @@ from prm.models import Membership
 
 from ..cleaning import required_text
 from ..models import Idea
+from ..selectors.people import partner_id_of
 
 
 def idea_submit(*, membership: Membership, title: str, body: str) -> Idea:
@@ -25,7 +26,7 @@ def idea_submit(*, membership: Membership, title: str, body: str) -> Idea:
         raise ValidationError(errors)
     with transaction.atomic():
         idea = Idea.objects.create(
-            partner_id=membership.partner_id, author=membership.user, title=title, body=body
+            partner_id=partner_id_of(membership), author=membership.user, title=title, body=body
         )
         audit_record(actor=membership.user, action="idea.submitted", target=idea)
     return idea

@@ -32,6 +32,7 @@ from ..models import (
     PartnerOnboardingStep,
     PartnerStatus,
 )
+from ..selectors.people import partner_id_of
 from .organisations import partner_change_status
 
 # Fired once per partner when its onboarding completes: (sender=Partner, partner).
@@ -151,7 +152,7 @@ def onboarding_step_complete(*, partner_step: PartnerOnboardingStep, by: Members
     vendor staff any.  Steps that complete themselves cannot be ticked."""
     if partner_step.step.metric:
         raise ValidationError(_("This step completes itself when the system sees it done."))
-    if by.is_partner and partner_step.onboarding.partner_id != by.partner_id:
+    if by.is_partner and partner_step.onboarding.partner_id != partner_id_of(by):
         raise ValidationError(_("This step belongs to another partner."))
     with transaction.atomic():
         ticked = PartnerOnboardingStep.objects.filter(

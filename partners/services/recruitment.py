@@ -18,7 +18,6 @@ from prm.audit import audit_record
 from prm.enqueue import email_after_commit
 from prm.models import Membership, Tenant
 from prm.roles import Role
-from prm.services import invitation_create
 
 from ..models import (
     IdealPartnerCriterion,
@@ -30,6 +29,7 @@ from ..models import (
 from ..types import is_partner_type
 from .onboarding import onboarding_start
 from .organisations import domains_taken, normalise_domain, partner_create
+from .people import person_invite
 
 YES, NO = "yes", "no"
 
@@ -176,7 +176,7 @@ def application_approve(
         )
         PartnerApplication.objects.filter(pk=application.pk).update(partner=partner)
         onboarding_start(partner=partner)
-        invitation_create(
+        person_invite(
             by=by, email=application.contact_email, role=Role.PARTNER_ADMIN, partner=partner
         )
         audit_record(

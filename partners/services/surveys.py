@@ -21,6 +21,7 @@ from ..models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from ..selectors.people import partner_id_of
 
 CHOICE_MAX_LENGTH = 100
 Kind = SurveyQuestion.Kind
@@ -228,7 +229,7 @@ def survey_answer(
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
-                survey=survey, partner_id=membership.partner_id, user_id=membership.user_id
+                survey=survey, partner_id=partner_id_of(membership), user_id=membership.user_id
             )
             for row in rows:
                 row.response = response

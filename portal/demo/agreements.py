@@ -41,13 +41,17 @@ def seed(tenants: dict) -> None:
             accept_by=timezone.localdate() - datetime.timedelta(days=3),
         )
         for partner in Partner.objects.filter(status__in=["active", "onboarding"]):
-            signer = Membership.objects.filter(partner=partner, role=Role.PARTNER_ADMIN).first()
+            signer = Membership.objects.filter(
+                partner_link__partner=partner, role=Role.PARTNER_ADMIN
+            ).first()
             user = signer.user if signer else admin
             AgreementAcceptance.objects.create(agreement=v1, partner=partner, user=user)
         bluewave = Partner.objects.get(name="Bluewave Solutions")
         AgreementAcceptance.objects.create(
             agreement=v2,
             partner=bluewave,
-            user=Membership.objects.get(partner=bluewave, role=Role.PARTNER_ADMIN).user,
+            user=Membership.objects.get(
+                partner_link__partner=bluewave, role=Role.PARTNER_ADMIN
+            ).user,
             ip_address="198.51.100.7",
         )

@@ -2,7 +2,7 @@
 
 from allauth.account.models import EmailAddress
 
-from partners.models import Partner, PartnerStatus, PartnerType
+from partners.models import Partner, PartnerMembership, PartnerStatus, PartnerType
 from prm.models import Membership, Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
@@ -80,7 +80,13 @@ def seed_base() -> tuple[dict[str, Tenant], list[tuple[str, str]]]:
     for email, full_name, slug, role, partner_name in PEOPLE:
         user = _user(email, full_name)
         with tenant_context(tenants[slug].pk):
-            partner = Partner.objects.get(name=partner_name) if partner_name else None
-            Membership.objects.get_or_create(user=user, defaults={"role": role, "partner": partner})
+            membership, _created = Membership.objects.get_or_create(
+                user=user, defaults={"role": role}
+            )
+            if partner_name:
+                PartnerMembership.objects.get_or_create(
+                    membership=membership,
+                    defaults={"partner": Partner.objects.get(name=partner_name)},
+                )
         logins.append((email, f"{tenants[slug].name}: {role.label}"))
     return tenants, logins

@@ -106,7 +106,7 @@ def _announcements(now, reader: User | None) -> None:
             emailed_at=published_at if spec.get("emailed") else None,
         )
         if reader is not None and spec.get("pinned"):
-            partner_id = Membership.objects.get(user=reader).partner_id
+            partner_id = Membership.objects.get(user=reader).partner_link.partner_id
             AnnouncementRead.objects.create(
                 announcement=announcement, user=reader, partner_id=partner_id
             )
@@ -133,7 +133,7 @@ def _survey(people: dict[str, Membership]) -> None:
         if member is None:
             continue
         response = SurveyResponse.objects.create(
-            survey=survey, partner_id=member.partner_id, user_id=member.user_id
+            survey=survey, partner_id=member.partner_link.partner_id, user_id=member.user_id
         )
         SurveyAnswer.objects.bulk_create(
             [
@@ -178,7 +178,7 @@ def seed(tenants: dict) -> None:
             Partner.objects.filter(name=name, segment="").update(segment=segment)
         people = {
             m.user.email: m
-            for m in Membership.objects.filter(partner__isnull=False).select_related("user")
+            for m in Membership.objects.filter(partner_link__isnull=False).select_related("user")
         }
         manager = User.objects.filter(email="manager@northwind.example").first()
         reader = User.objects.filter(email="rep@bluewave.example").first()

@@ -129,7 +129,7 @@ def _deal(
         or DealRegistration.objects.filter(partner=partner, customer_name=name).exists()
     ):
         return None
-    member = Membership.objects.filter(partner=partner).select_related("user").first()
+    member = Membership.objects.filter(partner_link__partner=partner).select_related("user").first()
     if member is None:
         return None
     now, today = timezone.now(), timezone.localdate()

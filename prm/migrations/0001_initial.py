@@ -14,7 +14,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('partners', '0001_initial'),
     ]
 
     operations = [
@@ -69,15 +68,14 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('role', models.CharField(choices=[('vendor_admin', 'Vendor admin'), ('channel_manager', 'Channel manager'), ('finance', 'Finance'), ('partner_admin', 'Partner admin'), ('partner_rep', 'Partner rep')], max_length=32, verbose_name='role')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='partners.partner', verbose_name='partner')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='prm.tenant', verbose_name='tenant')),
             ],
             options={
                 'verbose_name': 'membership',
                 'verbose_name_plural': 'memberships',
-                'indexes': [models.Index(fields=['user', 'tenant'], name='membership_user_tenant'), models.Index(fields=['tenant', 'partner'], name='membership_tenant_partner')],
-                'constraints': [models.UniqueConstraint(fields=('tenant', 'user'), name='membership_one_per_tenant'), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['channel_manager', 'finance', 'vendor_admin']), ('partner__isnull', True)), models.Q(('role__in', ['partner_admin', 'partner_rep']), ('partner__isnull', False)), _connector='OR'), name='membership_partner_matches_role')],
+                'indexes': [models.Index(fields=['user', 'tenant'], name='membership_user_tenant')],
+                'constraints': [models.UniqueConstraint(fields=('tenant', 'user'), name='membership_one_per_tenant')],
             },
         ),
         migrations.CreateModel(
@@ -95,14 +93,13 @@ class Migration(migrations.Migration):
                 ('last_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='last sent')),
                 ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='invited by')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='partners.partner', verbose_name='partner')),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='prm.tenant', verbose_name='tenant')),
             ],
             options={
                 'verbose_name': 'invitation',
                 'verbose_name_plural': 'invitations',
                 'indexes': [models.Index(fields=['tenant', 'status', 'expires_at'], name='invitation_sweep')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('tenant', 'email'), name='invitation_one_pending_per_email'), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['channel_manager', 'finance', 'vendor_admin']), ('partner__isnull', True)), models.Q(('role__in', ['partner_admin', 'partner_rep']), ('partner__isnull', False)), _connector='OR'), name='invitation_partner_matches_role')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('tenant', 'email'), name='invitation_one_pending_per_email')],
             },
         ),
         migrations.CreateModel(

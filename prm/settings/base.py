@@ -55,6 +55,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "prm.urls"
+# The URL namespaces of the two faces inside a tenant, and whose people may
+# enter each (prm.middleware): vendor staff the console, partner people the portal.
+TENANT_AREAS = {"console": "vendor", "portal": "partner"}
 WSGI_APPLICATION = "prm.wsgi.application"
 
 TEMPLATES = [

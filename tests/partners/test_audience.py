@@ -61,7 +61,9 @@ def test_audience_matrix(world, tiers, targets, expected):
         announcement = Announcement.objects.create(
             title="Targeted", body="x", published_at=timezone.now(), **_resolve(targets, tiers)
         )
-        fresh = {m.pk: m for m in Membership.objects.select_related("partner", "user")}
+        fresh = {
+            m.pk: m for m in Membership.objects.select_related("partner_link__partner", "user")
+        }
         portal = {
             fresh[m.pk].user.email
             for m in (world.p_admin, world.p_rep, world.q_rep)
@@ -84,8 +86,8 @@ def test_surveys_use_the_same_rule(world, tiers):
     with tenant_context(world.a.pk):
         for_q = Survey.objects.create(title="For MSPs", is_open=True, target_types=["msp"])
         for_p = Survey.objects.create(title="DACH", is_open=True, target_regions=["DACH"])
-        p_rep = Membership.objects.select_related("partner").get(pk=world.p_rep.pk)
-        q_rep = Membership.objects.select_related("partner").get(pk=world.q_rep.pk)
+        p_rep = Membership.objects.select_related("partner_link__partner").get(pk=world.p_rep.pk)
+        q_rep = Membership.objects.select_related("partner_link__partner").get(pk=world.q_rep.pk)
         seen_by_p = set(surveys.surveys_for_partner(membership=p_rep).values_list("pk", flat=True))
         seen_by_q = set(surveys.surveys_for_partner(membership=q_rep).values_list("pk", flat=True))
     assert for_p.pk in seen_by_p and for_q.pk not in seen_by_p

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from partners.models import PartnerInvitation
+from partners.services.people import membership_deactivate
 from prm.models import Invitation, Membership
-from prm.services import membership_deactivate
 from prm.tenancy import tenant_context
 
 
@@ -29,7 +30,7 @@ def test_partner_admin_invites_into_their_own_organisation(client, world):
     assert response.status_code == 302
     with tenant_context(world.a.pk):
         invitation = Invitation.objects.get(email="new@p.test")
-    assert invitation.partner_id == world.p.pk
+        assert invitation.partner_link.partner_id == world.p.pk
 
 
 def test_partner_admins_cannot_invite_vendor_roles(client, world):
@@ -111,5 +112,5 @@ def test_an_admin_of_p_cannot_touch_q(client, world):
     )
     # The world's invitation is for P; one for Q must be out of reach.
     with tenant_context(world.a.pk):
-        Invitation.objects.filter(pk=world.a_invitation.pk).update(partner=world.q)
+        PartnerInvitation.objects.filter(invitation=world.a_invitation).update(partner=world.q)
     assert client.post(invitation_of_q).status_code == 404

@@ -200,7 +200,10 @@ def test_approval_creates_the_partner_and_invites_the_contact(client, world, que
         assert partner.status == "onboarding" and partner.partner_type == "si"
         assert list(partner.domains.values_list("domain", flat=True)) == ["acme-int.example"]
         assert partner.account_manager_id == world.channel_manager.user.pk
-        assert (invitation.role, invitation.partner_id) == ("partner_admin", partner.pk)
+        assert (invitation.role, invitation.partner_link.partner_id) == (
+            "partner_admin",
+            partner.pk,
+        )
         assert partner.status_changes.count() == 1
 
 

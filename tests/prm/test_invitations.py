@@ -45,7 +45,10 @@ def test_vendor_admin_invites_through_the_console(
     assert len(callbacks) == 1  # the e-mail task is enqueued only after commit
     with tenant_context(world.a.pk):
         invitation = Invitation.objects.get(email="new.rep@example.test")
-        assert (invitation.role, invitation.partner_id) == (Role.PARTNER_REP, world.p.pk)
+        assert (invitation.role, invitation.partner_link.partner_id) == (
+            Role.PARTNER_REP,
+            world.p.pk,
+        )
         services.invitation_send(invitation=invitation)
         invitation.refresh_from_db()
     assert invitation.sent_count == 1
@@ -104,7 +107,10 @@ def test_new_person_accepts_and_lands_in_the_portal(client, world):
     user = User.objects.get(email="invitee@a.test")
     with tenant_context(world.a.pk):
         membership = Membership.objects.get(user=user)
-    assert (membership.role, membership.partner_id) == (Role.PARTNER_REP, world.p.pk)
+        assert (membership.role, membership.partner_link.partner_id) == (
+            Role.PARTNER_REP,
+            world.p.pk,
+        )
     assert client.get(response["Location"], follow=True).status_code == 200
 
 

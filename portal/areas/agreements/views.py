@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.selectors import agreements as selectors
+from partners.selectors.people import partner_of
 from partners.services import agreements as services
 from prm.roles import Role
 
@@ -77,7 +78,7 @@ def document(request, agreement_id: int):
 
 
 def portal_view(request):
-    partner = request.membership.partner
+    partner = partner_of(request.membership)
     current = selectors.current_agreement()
     return render(
         request,
@@ -106,7 +107,7 @@ def portal_accept(request, agreement_id: int):
             {
                 "agreement": selectors.current_agreement(),
                 "acceptance": selectors.acceptance_of(
-                    partner=request.membership.partner, agreement=selectors.current_agreement()
+                    partner=partner_of(request.membership), agreement=selectors.current_agreement()
                 ),
                 "can_accept": True,
                 "error": " ".join(error.messages),

@@ -21,6 +21,7 @@ from partners.selectors.organisations import (
     partner_get,
     partner_overview,
 )
+from partners.selectors.people import partner_id_of
 from partners.services import directory as services
 from partners.services.imports import MAX_ROWS, TEMPLATE_COLUMNS, partners_import_csv
 from partners.services.organisations import (
@@ -351,7 +352,7 @@ def kpi_delete(request, kpi_id: int):
 def profile(request):
     """A partner's admin edits the organisation's profile; reps read it."""
     membership = request.membership
-    partner = partner_get(membership=membership, partner_id=membership.partner_id)
+    partner = partner_get(membership=membership, partner_id=partner_id_of(membership))
     can_edit = membership.role == Role.PARTNER_ADMIN
     if request.method == "POST" and not can_edit:
         raise PermissionDenied

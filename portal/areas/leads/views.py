@@ -21,6 +21,7 @@ from deals.selectors import leads as selectors
 from deals.services import leads as lead_services
 from deals.services import offers, routing
 from partners.models import Tier
+from partners.selectors.people import partner_id_of
 from partners.types import partner_type_choices
 from prm.roles import Role
 
@@ -337,7 +338,7 @@ def _portal_detail(
     request, lead: Lead, *, decline_form=None, activity_form=None, error: str = "", status=200
 ):
     pending = selectors.pending_offer_of(lead=lead)
-    if pending is not None and pending.partner_id != request.membership.partner_id:
+    if pending is not None and pending.partner_id != partner_id_of(request.membership):
         pending = None
     accepted = states.lead_takes_activities(lead)
     context = {

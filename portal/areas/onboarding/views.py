@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.selectors import onboarding as selectors
+from partners.selectors.people import partner_of
 from partners.services import onboarding as services
 from prm.roles import Role
 
@@ -108,7 +109,7 @@ def console_step_complete(request, partner_step_id: int):
 
 
 def portal_progress(request):
-    partner = request.membership.partner
+    partner = partner_of(request.membership)
     # Steps the system can observe are checked live when the partner looks.
     services.onboarding_refresh(partner_ids=[partner.pk])
     return render(

@@ -20,6 +20,7 @@ from deals.services import registrations as services
 from deals.services.core import deal_settings
 from deals.states import EDITABLE
 from partners.selectors.organisations import partners_visible_to
+from partners.selectors.people import partner_of
 from portal.access import roles_required
 from portal.exports import csv_download
 from portal.forms import apply_validation_error
@@ -129,7 +130,7 @@ def registration_create(request):
     context = {
         "form": form,
         "lead": lead,
-        "blocked": selectors.registration_block_reason(partner=membership.partner),
+        "blocked": selectors.registration_block_reason(partner=partner_of(membership)),
         "title": _("Register a deal"),
     }
     return render(

@@ -1,23 +1,23 @@
-"""Pages outside any tenant: home (tenant chooser), invitation acceptance, health."""
+"""Pages outside any tenant: the landing redirect, home (the program chooser),
+the way into a program's console or portal, and accepting an invitation."""
 
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+
+from prm.models import Invitation, Tenant, User
+from prm.selectors import memberships_of_user
+from prm.services import invitation_accept
+from prm.tenancy import tenant_context
+from prm.tokens import InvitationUnavailable, invitation_token_parse
 
 from .forms import AcceptInvitationForm
-from .health import health_report
-from .models import Invitation, Tenant, User
-from .selectors import memberships_of_user
-from .services import InvitationUnavailable, invitation_accept, invitation_token_parse
-from .tenancy import tenant_context
 
 
 def landing(request):
@@ -31,7 +31,7 @@ def home(request):
     memberships = memberships_of_user(user=request.user)
     if len(memberships) == 1:
         return redirect("tenant_root", tenant_slug=memberships[0].tenant.slug)
-    return render(request, "prm/home.html", {"memberships": memberships})
+    return render(request, "front/home.html", {"memberships": memberships})
 
 
 def tenant_root(request):
@@ -39,17 +39,10 @@ def tenant_root(request):
     return redirect(area, tenant_slug=request.tenant.slug)
 
 
-@require_GET
-@never_cache
-def health(request):
-    report = health_report()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
-
-
 def _unavailable(request, reason: str | None = None):
     return render(
         request,
-        "prm/invitation_unavailable.html",
+        "front/invitation_unavailable.html",
         {"reason": reason or _("This invitation link is invalid, expired or already used.")},
         status=410,
     )
@@ -72,14 +65,14 @@ def invitation_accept_view(request, token: str):
                 status=Invitation.Status.PENDING,
                 expires_at__gt=timezone.now(),
             )
-            .select_related("partner")
+            .select_related("partner_link__partner")
             .first()
         )
         if invitation is None:
             return _unavailable(request)
         if request.user.is_authenticated and request.user.email.lower() != invitation.email:
             return render(
-                request, "prm/invitation_other_user.html", {"invitation": invitation}, status=403
+                request, "front/invitation_other_user.html", {"invitation": invitation}, status=403
             )
         existing = User.objects.filter(email__iexact=invitation.email).first()
         if existing is not None and request.user != existing:
@@ -104,7 +97,7 @@ def invitation_accept_view(request, token: str):
             return redirect("tenant_root", tenant_slug=tenant.slug)
         return render(
             request,
-            "prm/invitation_accept.html",
+            "front/invitation_accept.html",
             {"invitation": invitation, "tenant": tenant, "form": form},
         )
 

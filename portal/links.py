@@ -1,0 +1,21 @@
+"""The pages e-mails link to, registered with the core at start-up
+(``prm.links``): services name a link, the web layer knows its URL."""
+
+from django.urls import reverse
+
+from prm.links import link_register
+
+
+def _in_tenant(pattern: str):
+    def build(*, tenant, **params) -> str:
+        return reverse(pattern, kwargs={"tenant_slug": tenant.slug, **params})
+
+    return build
+
+
+def register_links() -> None:
+    link_register("invitation_accept", lambda *, token: reverse("invitation_accept", args=[token]))
+    link_register("program_home", _in_tenant("tenant_root"))
+    link_register("partner_agreement", _in_tenant("portal:agreement"))
+    link_register("partner_announcement", _in_tenant("portal:announcement"))
+    link_register("partner_lead", _in_tenant("portal:lead_detail"))
