@@ -4,7 +4,7 @@ way everywhere in deals."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from partners.services.organisations import normalise_domain
+from partners.domains import normalise_domain
 from prm.csv_import import Sheet
 
 

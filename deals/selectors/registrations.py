@@ -19,12 +19,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.domains import normalise_domain
 from partners.models import Partner, PartnerStatus
 from partners.selectors.agreements import partner_has_accepted_current
 from partners.selectors.people import partner_id_of
-from partners.services.organisations import normalise_domain
 from prm.models import AuditEvent, Membership
 
+from ..conflicts import Candidate, competing_direct_accounts, competing_registrations
 from ..models import (
     DealConflict,
     DealProduct,
@@ -36,8 +37,7 @@ from ..models import (
 )
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
-from ..services.conflicts import Candidate, competing_direct_accounts, competing_registrations
-from ..services.core import deal_settings
+from .rules import deal_settings
 
 EXPIRING_DAYS = 14
 QUEUE_STATUSES = (S.SUBMITTED, S.MORE_INFO)

@@ -25,7 +25,7 @@ from prm.roles import Role
 from prm.tenancy import require_tenant_id
 
 from ..models import RegistrationStatus as S
-from .core import deal_settings
+from ..selectors.rules import deal_settings
 
 # Expire and record the history in one statement (data-modifying CTEs share
 # one snapshot, so a registration approved or extended meanwhile is untouched),

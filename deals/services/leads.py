@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.services.organisations import normalise_domain
+from partners.domains import normalise_domain
 from prm.audit import audit_record
 from prm.models import User
 

@@ -29,8 +29,8 @@ from prm.links import link
 from prm.models import Membership, Tenant, User
 
 from ..models import Lead, LeadOffer, RoutingRule
+from ..selectors.rules import deal_settings
 from ..states import LEAD_OFFERABLE
-from .core import deal_settings
 
 Status = Lead.Status
 Outcome = LeadOffer.Outcome

@@ -21,13 +21,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.domains import normalise_domain
 from partners.models import Partner
 from partners.selectors.people import partner_id_of
-from partners.services.organisations import normalise_domain
 from prm.audit import audit_record
 from prm.models import Membership
 from prm.roles import Role
 
+from ..conflicts import conflicts_record
+from ..lifecycle import protection_claim, protection_release, registration_transition
 from ..models import (
     DealConflict,
     DealProduct,
@@ -40,9 +42,8 @@ from ..models import (
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
 from ..selectors.registrations import registration_block_reason
+from ..selectors.rules import deal_settings
 from ..states import EDITABLE
-from .conflicts import conflicts_record
-from .core import deal_settings, protection_claim, protection_release, registration_transition
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999999.99")

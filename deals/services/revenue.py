@@ -22,10 +22,10 @@ from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
 from prm.models import User
 
 from ..codes import domain_cell
+from ..lifecycle import protection_release, registration_transition
 from ..models import DealRegistration, Product, RevenueLine
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
-from .core import protection_release, registration_transition
 
 ORDER_COLUMNS = (
     "order_ref",

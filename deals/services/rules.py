@@ -10,7 +10,7 @@ from prm.audit import audit_record
 from prm.models import User
 
 from ..models import DealSettings
-from .core import deal_settings
+from ..selectors.rules import deal_settings
 
 SETTINGS_FIELDS = (
     "engagement_rule",

@@ -107,3 +107,9 @@ def step_get(*, step_id: int) -> OnboardingStep:
     if step is None:
         raise Http404
     return step
+
+
+def plan_for(partner_type: str) -> OnboardingPlan | None:
+    """The active plan of the partner's type, else the active general plan."""
+    plans = {p.partner_type: p for p in OnboardingPlan.objects.filter(is_active=True)}
+    return plans.get(partner_type) or plans.get("")

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from prm.models import AuditEvent, Membership
 
+from ..domains import normalise_domain
 from ..models import (
     Agreement,
     AgreementAcceptance,
@@ -25,7 +26,6 @@ from ..models import (
     PartnerStatusChange,
     TierChange,
 )
-from ..services.organisations import normalise_domain
 from .agreements import acceptance_of, current_agreement
 from .onboarding import Progress, onboarding_progress
 from .people import partner_id_of
@@ -235,3 +235,11 @@ def kpi_definition_get(*, kpi_id: int) -> KpiDefinition:
     if kpi is None:
         raise Http404
     return kpi
+
+
+def domains_taken(domains: list[str], *, exclude_partner: Partner | None = None) -> list[str]:
+    """The ones of ``domains`` another partner of the tenant already has."""
+    taken = PartnerDomain.objects.filter(domain__in=domains)
+    if exclude_partner is not None:
+        taken = taken.exclude(partner=exclude_partner)
+    return sorted(taken.values_list("domain", flat=True))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from prm.audit import audit_record
 from prm.models import User
 
+from ..domains import normalise_domains
 from ..metrics import KPI_PREFIX
 from ..models import (
     CustomPartnerType,
@@ -25,7 +26,7 @@ from ..models import (
     PartnerType,
     TierRequirement,
 )
-from .organisations import normalise_domains, partner_set_domains, partner_update
+from .organisations import partner_set_domains, partner_update
 
 # Fields a vendor edits as part of running the program.
 PROGRAM_FIELDS = frozenset(

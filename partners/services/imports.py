@@ -19,9 +19,9 @@ from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
 from prm.models import AuditEvent, Membership, User
 from prm.roles import VENDOR_ROLES
 
+from ..domains import normalise_domain
 from ..models import Partner, PartnerDomain, PartnerStatus, PartnerStatusChange, Segment
 from ..types import partner_type_choices
-from .organisations import normalise_domain
 
 TEMPLATE_COLUMNS = [
     "name",

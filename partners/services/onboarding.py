@@ -32,17 +32,12 @@ from ..models import (
     PartnerOnboardingStep,
     PartnerStatus,
 )
+from ..selectors.onboarding import plan_for
 from ..selectors.people import partner_id_of
 from .organisations import partner_change_status
 
 # Fired once per partner when its onboarding completes: (sender=Partner, partner).
 onboarding_completed = ModelSignal(use_caching=True)
-
-
-def plan_for(partner_type: str) -> OnboardingPlan | None:
-    """The active plan of the partner's type, else the active general plan."""
-    plans = {p.partner_type: p for p in OnboardingPlan.objects.filter(is_active=True)}
-    return plans.get(partner_type) or plans.get("")
 
 
 def onboarding_start(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.signals import ModelSignal
@@ -13,54 +11,14 @@ from prm.audit import audit_record
 from prm.models import Membership, User
 from prm.roles import VENDOR_ROLES
 
+from ..domains import normalise_domains
 from ..models import Partner, PartnerDomain, PartnerStatus, PartnerStatusChange
+from ..selectors.organisations import domains_taken
+from ..states import S, can_move_partner
 from ..types import is_partner_type
 
 # Fired after a partner's status changed: (sender=Partner, partner, from_status, to_status).
 partner_status_changed = ModelSignal(use_caching=True)
-
-S = PartnerStatus
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.APPLICANT: frozenset({S.ONBOARDING, S.TERMINATED}),
-    S.ONBOARDING: frozenset({S.ACTIVE, S.SUSPENDED, S.TERMINATED}),
-    S.ACTIVE: frozenset({S.SUSPENDED, S.TERMINATED}),
-    S.SUSPENDED: frozenset({S.ACTIVE, S.TERMINATED}),
-    S.TERMINATED: frozenset(),
-}
-
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-def normalise_domain(value: str) -> str:
-    """'https://www.Example.com/about' or 'jane@example.com' → 'example.com'."""
-    domain = value.strip().lower()
-    domain = domain.rsplit("@", 1)[-1]
-    domain = re.sub(r"^[a-z]+://", "", domain).split("/", 1)[0].split(":", 1)[0]
-    domain = domain.removeprefix("www.")
-    if not _DOMAIN.match(domain):
-        raise ValidationError(_("“%(value)s” is not a valid domain.") % {"value": value})
-    return domain
-
-
-def normalise_domains(values: list[str]) -> list[str]:
-    """Normalise many domains at once (sorted, without repeats); every invalid one
-    is reported on the ``domains`` field."""
-    domains, problems = set(), []
-    for value in values:
-        try:
-            domains.add(normalise_domain(value))
-        except ValidationError as error:
-            problems.extend(error.messages)
-    if problems:
-        raise ValidationError({"domains": problems})
-    return sorted(domains)
-
-
-def domains_taken(domains: list[str], *, exclude_partner: Partner | None = None) -> list[str]:
-    taken = PartnerDomain.objects.filter(domain__in=domains)
-    if exclude_partner is not None:
-        taken = taken.exclude(partner=exclude_partner)
-    return sorted(taken.values_list("domain", flat=True))
 
 
 def _check_account_manager(user: User | None) -> None:
@@ -159,7 +117,7 @@ def partner_change_status(
     """Move a partner along its life cycle; only the transitions in
     ALLOWED_TRANSITIONS are possible and each is recorded with who and why.
     Suspending or terminating requires a reason."""
-    if to_status not in ALLOWED_TRANSITIONS.get(partner.status, frozenset()):
+    if not can_move_partner(partner, to_status):
         raise ValidationError(
             _("A partner cannot go from %(a)s to %(b)s.")
             % {"a": PartnerStatus(partner.status).label, "b": PartnerStatus(to_status).label}

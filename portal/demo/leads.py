@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from deals.models import Lead, LeadOffer, RoutingRule
+from deals.selectors.rules import deal_settings
 from deals.services.activities import activity_add
-from deals.services.core import deal_settings
 from deals.services.leads import lead_create
 from deals.services.offers import lead_offer, offer_accept
 from partners.models import Partner

@@ -3,8 +3,8 @@ against four criteria, and has applications waiting for review."""
 
 from decimal import Decimal
 
+from partners.applications import application_score
 from partners.models import IdealPartnerCriterion, PartnerApplication, QualificationQuestion
-from partners.services.recruitment import application_score
 from prm.tenancy import tenant_context
 
 QUESTIONS = [

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from deals.conflicts import conflicts_record
+from deals.lifecycle import protection_claim
 from deals.models import (
     DealProduct,
     DealRegistration,
@@ -21,8 +23,7 @@ from deals.models import (
 )
 from deals.models import RegistrationStatus as S
 from deals.normalise import customer_key
-from deals.services.conflicts import conflicts_record
-from deals.services.core import deal_settings, protection_claim
+from deals.selectors.rules import deal_settings
 from partners.models import Partner
 from prm.models import Membership
 from prm.tenancy import tenant_context

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from deals.conflicts import conflicts_record
 from deals.models import DealProduct, DealRegistration, DirectAccount, Product
 from deals.normalise import customer_key
-from deals.services.conflicts import conflicts_record
 from prm.tenancy import tenant_context
 
 

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deals.models import DealRegistration, Lead, LeadOffer, RoutingRule
+from deals.selectors.routing import routing_candidates
 from deals.services.leads import lead_create
 from deals.services.offers import lead_offer
-from deals.services.routing import lead_route, routing_candidates
+from deals.services.routing import lead_route
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
 from prm.tenancy import tenant_context
 

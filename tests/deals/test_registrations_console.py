@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from deals.conflicts import conflicts_record
 from deals.models import DealConflict, DealProtection, DealRegistration, DealSettings
-from deals.services.conflicts import conflicts_record
 from tests.deals.test_registrations_support import (
     build_catalogue,
     fetch,

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from deals.lifecycle import registration_transition
 from deals.models import (
     DealConflict,
     DealProtection,
@@ -20,7 +21,6 @@ from deals.models import (
 from deals.models import RegistrationStatus as S
 from deals.normalise import customer_key
 from deals.services import registrations as services
-from deals.services.core import registration_transition
 from deals.states import TRANSITIONS
 from partners.models import Partner, Tier
 from prm.models import AuditEvent

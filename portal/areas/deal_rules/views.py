@@ -9,8 +9,8 @@ from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from deals.selectors.rules import deal_settings
 from deals.services import rules as services
-from deals.services.core import deal_settings
 from prm.roles import Role
 
 from ...forms import apply_validation_error

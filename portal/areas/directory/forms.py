@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from partners.domains import normalise_domain
 from partners.models import KpiDefinition, Partner, PartnerStatus, Segment
-from partners.services.organisations import normalise_domain
 from prm.models import User
 
 _LIST_SPLIT = re.compile(r"[,;\n]+")

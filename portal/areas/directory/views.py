@@ -25,10 +25,10 @@ from partners.selectors.people import partner_id_of
 from partners.services import directory as services
 from partners.services.imports import MAX_ROWS, TEMPLATE_COLUMNS, partners_import_csv
 from partners.services.organisations import (
-    ALLOWED_TRANSITIONS,
     partner_change_status,
     partner_create,
 )
+from partners.states import status_moves
 from partners.types import partner_type_choices
 from portal.access import roles_required
 from portal.exports import csv_download
@@ -174,7 +174,7 @@ def partner_edit(request, partner_id: int):
 @roles_required(*MANAGERS)
 def partner_status(request, partner_id: int):
     partner = partner_get(membership=request.membership, partner_id=partner_id)
-    allowed = ALLOWED_TRANSITIONS.get(partner.status, frozenset())
+    allowed = status_moves(partner)
     form = StatusChangeForm(request.POST or None, allowed=allowed)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +224,7 @@ def partner_detail(request, partner_id: int):
 def _render_detail(request, overview, *, kpi_form=None, status=200):
     can_manage = _can_manage(request)
     partner = overview.partner
-    allowed = ALLOWED_TRANSITIONS.get(partner.status, frozenset())
+    allowed = status_moves(partner)
     for event in overview.timeline:
         event.label = ACTION_LABELS.get(event.action, event.action)
     for kpi in overview.kpis:

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from deals.models import RegistrationStatus, Stage
 from deals.selectors import registrations as selectors
+from deals.selectors.rules import deal_settings
 from deals.services import registrations as services
-from deals.services.core import deal_settings
 from deals.states import EDITABLE
 from partners.selectors.organisations import partners_visible_to
 from partners.selectors.people import partner_of

@@ -1,4 +1,7 @@
-"""The building blocks every deal action uses: settings, transitions, protection."""
+"""The building blocks every deal action uses: the status transition that
+records who, when and why, and the customer protection of approved
+registrations.  Services call them inside their own transaction and policy
+check; nothing else does."""
 
 from __future__ import annotations
 
@@ -9,19 +12,13 @@ from django.utils.translation import gettext as _
 from prm.audit import audit_record
 from prm.models import User
 
-from ..models import DealProduct, DealProtection, DealRegistration, DealSettings, DealTransition
-from ..models import RegistrationStatus as S
-from ..states import can_move
+from .models import DealProduct, DealProtection, DealRegistration, DealTransition
+from .models import RegistrationStatus as S
+from .states import can_move
 
 
 class ProtectionConflict(ValidationError):
     """Another registration already protects this customer for one of these products."""
-
-
-def deal_settings() -> DealSettings:
-    """The current tenant's rules (created with defaults on first use)."""
-    settings, _created = DealSettings.objects.get_or_create()
-    return settings
 
 
 def registration_transition(

@@ -16,9 +16,9 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from ..models import DealConflict, DealProduct, DealRegistration, DirectAccount
-from ..states import ACTIVE
-from .core import deal_settings
+from .models import DealConflict, DealProduct, DealRegistration, DirectAccount
+from .selectors.rules import deal_settings
+from .states import ACTIVE
 
 
 @dataclass(frozen=True)
