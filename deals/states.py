@@ -45,20 +45,25 @@ def can_be_approved(registration) -> bool:
     return can_move(registration.status, S.APPROVED)
 
 
+def is_protected(registration) -> bool:
+    """Approved: the customer is protected for the partner (until won, lost or expired)."""
+    return registration.status == S.APPROVED
+
+
 def outcome_can_be_reported(registration) -> bool:
     """Approved: it can still be reported won or lost."""
-    return registration.status == S.APPROVED
+    return is_protected(registration)
 
 
 def extension_can_be_requested(registration) -> bool:
     """Approved, with no extension request waiting (the vendor's cap is checked
     by the service, which knows the settings)."""
-    return registration.status == S.APPROVED and registration.extension_requested_at is None
+    return is_protected(registration) and registration.extension_requested_at is None
 
 
 def extension_is_open(registration) -> bool:
     """An extension request waits for the vendor's decision."""
-    return registration.status == S.APPROVED and registration.extension_requested_at is not None
+    return is_protected(registration) and registration.extension_requested_at is not None
 
 
 # --- leads -----------------------------------------------------------------------------

@@ -21,16 +21,3 @@ def policy_required(policy: Policy):
         return wrapper
 
     return decorate
-
-
-def roles_required(*roles: str):
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.membership is None or request.membership.role not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate

@@ -10,13 +10,6 @@ from django.utils.translation import gettext_lazy
 from partners.audience import Audience, audience_clean
 from partners.models import Segment, Tier
 from partners.types import partner_type_choices
-from prm.roles import Role
-
-EDITORS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def can_edit_communication(request) -> bool:
-    return request.membership.role in EDITORS
 
 
 def with_audience(rows) -> list:

@@ -25,6 +25,6 @@ SYSTEM = SystemActor()
 Actor = Membership | SystemActor
 
 
-def actor_user(by: Actor | None) -> User | None:
+def actor_user(by: Membership | SystemActor | None) -> User | None:
     """The person to record as having acted (None for the system)."""
     return by.user if isinstance(by, Membership) else None

@@ -8,14 +8,13 @@ fails loudly instead of queueing a message nobody consumes.
 
 from __future__ import annotations
 
+from celery import current_app
 from django.db import transaction
-
-from .celery import app
 
 
 def enqueue(task_name: str, *args, **kwargs) -> None:
     """Send the task now (honouring routes, and eager mode in tests)."""
-    app.tasks[task_name].apply_async(args=args, kwargs=kwargs or None)
+    current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs or None)
 
 
 def enqueue_after_commit(task_name: str, *args, **kwargs) -> None:

@@ -1,13 +1,12 @@
 """Liveness of the parts the product needs: database, Redis, Celery workers."""
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from .celery import app as celery_app
 
 
 def database_ok() -> bool:
@@ -28,7 +27,7 @@ def redis_ok() -> bool:
 
 def workers_alive(timeout: float = 1.0) -> int:
     try:
-        return len(celery_app.control.ping(timeout=timeout) or [])
+        return len(current_app.control.ping(timeout=timeout) or [])
     except Exception:
         return 0
 

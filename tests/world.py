@@ -48,6 +48,16 @@ def make_member(tenant: Tenant, email: str, role: str, partner: Partner | None =
     return membership
 
 
+def staff() -> Membership:
+    """Who acts when a test's set-up needs the vendor's staff: the current
+    tenant's channel manager, else its vendor admin."""
+    members = Membership.objects.filter(is_active=True)
+    return (
+        members.filter(role=Role.CHANNEL_MANAGER).order_by("pk").first()
+        or members.filter(role=Role.VENDOR_ADMIN).order_by("pk").first()
+    )
+
+
 def build_world() -> SimpleNamespace:
     a = Tenant.objects.create(name="Vendor A", slug="vendor-a")
     b = Tenant.objects.create(name="Vendor B", slug="vendor-b")

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from prm.actions import action
 from prm.audit import audit_record
 from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_manage_direct_accounts
 
 from ..codes import domain_cell
 from ..models import DirectAccount
@@ -29,11 +31,12 @@ ACCOUNT_CSV = CsvFormat(
 )
 
 
-def direct_account_delete(*, account: DirectAccount, by: User) -> None:
+@action(can_manage_direct_accounts)
+def direct_account_delete(*, account: DirectAccount, by: Membership) -> None:
     """Remove an account from the direct list; conflicts recorded against it go too."""
     with transaction.atomic():
         audit_record(
-            actor=by,
+            actor=by.user,
             action="direct_account.deleted",
             target=account,
             name=account.name,
@@ -55,7 +58,8 @@ class _Account:
         return ("domain", self.domain) if self.domain else ("name", self.name_key)
 
 
-def direct_accounts_import_csv(*, file: IO[bytes], by: User | None) -> ImportOutcome:
+@action(can_manage_direct_accounts)
+def direct_accounts_import_csv(*, file: IO[bytes], by: Membership) -> ImportOutcome:
     """Add the vendor's direct accounts from a CSV file (name, domain, owner).
 
     An account already on the list — the same domain, or without a domain the
@@ -76,7 +80,7 @@ def _check_accounts(sheet: Sheet) -> list[_Account]:
     return accounts
 
 
-def _write_accounts(accounts: list[_Account], *, by: User | None) -> ImportOutcome:
+def _write_accounts(accounts: list[_Account], *, by: Membership) -> ImportOutcome:
     """Runs in the import's transaction."""
     existing = _existing_accounts(accounts)
     new = [a for a in accounts if a.identity not in existing]
@@ -96,7 +100,10 @@ def _write_accounts(accounts: list[_Account], *, by: User | None) -> ImportOutco
     )
     DirectAccount.objects.bulk_update(changed, ["name", "name_key", "owner", "updated_at"])
     audit_record(
-        actor=by, action="direct_accounts.imported", created=len(new), updated=len(changed)
+        actor=by.user,
+        action="direct_accounts.imported",
+        created=len(new),
+        updated=len(changed),
     )
     return ImportOutcome(created=len(new), updated=len(changed))
 

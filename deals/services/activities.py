@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.selectors.people import partner_id_of
+from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
+from prm.policies import can_log_activities
 
 from ..models import Activity, DealRegistration, Lead, LeadOffer
 from ..states import lead_takes_activities
@@ -46,20 +48,20 @@ def _lead_accepted_by(lead: Lead, partner_id: int | None) -> bool:
 
 
 def _record_partner(
-    membership: Membership, registration: DealRegistration | None, lead: Lead | None
+    by: Membership, registration: DealRegistration | None, lead: Lead | None
 ) -> int:
     """The partner whose record this is; refuses records the member may not touch."""
     if (registration is None) == (lead is None):
         raise ValueError("Give exactly one of registration and lead.")
     if registration is not None:
-        if membership.is_partner and registration.partner_id != partner_id_of(membership):
+        if by.is_partner and registration.partner_id != partner_id_of(by):
             raise PermissionDenied
         return registration.partner_id
     if not _lead_accepted_by(lead, lead.partner_id):
-        if membership.is_partner:
+        if by.is_partner:
             raise PermissionDenied
         raise ValidationError(_("Activities can be logged once a partner has accepted the lead."))
-    if membership.is_partner and lead.partner_id != partner_id_of(membership):
+    if by.is_partner and lead.partner_id != partner_id_of(by):
         raise PermissionDenied
     return lead.partner_id
 
@@ -110,9 +112,10 @@ def _clean(kind: str, body: str, occurred_at: datetime | None, attachment) -> tu
     return body, occurred_at
 
 
+@action(can_log_activities)
 def activity_add(
     *,
-    membership: Membership,
+    by: Membership,
     registration: DealRegistration | None = None,
     lead: Lead | None = None,
     kind: str,
@@ -124,14 +127,14 @@ def activity_add(
     txt or csv, not empty, at most 10 MB) on a registration or a lead.  The
     first activity on an accepted lead records ``lead.first_activity_at`` (never
     earlier than the acceptance), the basis of the time-to-first-activity KPI."""
-    partner_id = _record_partner(membership, registration, lead)
+    partner_id = _record_partner(by, registration, lead)
     body, occurred_at = _clean(kind, body, occurred_at, attachment)
     with transaction.atomic():
         activity = Activity(
             registration=registration,
             lead=lead,
             partner_id=partner_id,
-            author=membership.user,
+            author=by.user,
             kind=kind,
             body=body,
             occurred_at=occurred_at,
@@ -145,7 +148,7 @@ def activity_add(
                 first_activity_at=first
             )
         audit_record(
-            actor=membership.user,
+            actor=by.user,
             action="activity.added",
             target=registration if registration is not None else lead,
             activity_id=activity.pk,

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_manage_catalogue
 
 from ..models import Product
 
@@ -41,16 +43,18 @@ def _save_product(product: Product, *, fields: list[str] | None) -> None:
         ) from error
 
 
-def product_create(*, by: User, code: str, name: str, product_line: str = "") -> Product:
+@action(can_manage_catalogue)
+def product_create(*, by: Membership, code: str, name: str, product_line: str = "") -> Product:
     """Add a product; codes are unique per vendor, whatever their case."""
     product = Product(code=code, name=name, product_line=product_line)
     with transaction.atomic():
         _save_product(product, fields=None)
-        audit_record(actor=by, action="product.created", target=product, code=product.code)
+        audit_record(actor=by.user, action="product.created", target=product, code=product.code)
     return product
 
 
-def product_update(*, product: Product, by: User, **fields) -> Product:
+@action(can_manage_catalogue)
+def product_update(*, product: Product, by: Membership, **fields) -> Product:
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -58,16 +62,17 @@ def product_update(*, product: Product, by: User, **fields) -> Product:
         for name, value in fields.items():
             setattr(product, name, value)
         _save_product(product, fields=list(fields))
-        audit_record(actor=by, action="product.updated", target=product, fields=sorted(fields))
+        audit_record(actor=by.user, action="product.updated", target=product, fields=sorted(fields))
     return product
 
 
-def product_set_active(*, product: Product, by: User, active: bool) -> Product:
+@action(can_manage_catalogue)
+def product_set_active(*, product: Product, by: Membership, active: bool) -> Product:
     """Deactivated products stay on existing registrations and revenue but can no
     longer be registered or imported."""
     with transaction.atomic():
         Product.objects.filter(pk=product.pk).update(is_active=active)
         product.is_active = active
         action = "product.reactivated" if active else "product.deactivated"
-        audit_record(actor=by, action=action, target=product)
+        audit_record(actor=by.user, action=action, target=product)
     return product

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from prm.actions import system_action
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit
 from prm.links import link
@@ -68,6 +69,7 @@ RETURNING id, partner_id, registered_by_id, customer_name, protected_until
 """
 
 
+@system_action
 def registrations_expire(*, today: date) -> int:
     """Expire the current tenant's approved registrations whose protection ended
     before ``today`` without a win, release their protection and record one
@@ -103,6 +105,7 @@ class _Due:
     protected_until: date
 
 
+@system_action
 def registrations_remind(*, today: date) -> int:
     """Mark approved registrations whose protection ends within the tenant's
     reminder period (``reminder_days``; 0 turns reminders off) and e-mail each

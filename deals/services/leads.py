@@ -12,8 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.domains import normalise_domain
+from prm.actions import action
+from prm.actors import actor_user
 from prm.audit import audit_record
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_distribute_leads
 
 from ..codes import country_code
 from ..models import Lead, LeadOffer
@@ -121,7 +124,8 @@ def _clean_lead_fields(fields: dict) -> dict:
     return cleaned
 
 
-def lead_create(*, by: User | None, **fields) -> Lead:
+@action(can_distribute_leads)
+def lead_create(*, by: Membership, **fields) -> Lead:
     """Record a lead from the vendor.  The country is a two-letter code, the
     domain is normalised, the estimated value is not negative and comes with
     its currency."""
@@ -129,23 +133,24 @@ def lead_create(*, by: User | None, **fields) -> Lead:
     fields.setdefault("company_name", "")
     cleaned = _clean_lead_fields(fields)
     with transaction.atomic():
-        lead = Lead.objects.create(created_by=by, **cleaned)
-        audit_record(actor=by, action="lead.created", target=lead)
+        lead = Lead.objects.create(created_by=by.user, **cleaned)
+        audit_record(actor=actor_user(by), action="lead.created", target=lead)
     return lead
 
 
-def lead_close(*, lead: Lead, by: User | None, reason: str = "") -> Lead:
+@action(can_distribute_leads)
+def lead_close(*, lead: Lead, by: Membership, reason: str = "") -> Lead:
     """Close a lead that has not become a registration; a pending offer is withdrawn."""
     with transaction.atomic():
         now = timezone.now()
         LeadOffer.objects.filter(lead_id=lead.pk, outcome=Outcome.PENDING).update(
-            outcome=Outcome.WITHDRAWN, responded_at=now, responded_by=by
+            outcome=Outcome.WITHDRAWN, responded_at=now, responded_by=by.user
         )
         closed = Lead.objects.filter(pk=lead.pk, status__in=LEAD_CLOSABLE).update(
             status=Status.CLOSED
         )
         if closed != 1:
             raise ValidationError(_("This lead is already closed or converted."))
-        audit_record(actor=by, action="lead.closed", target=lead, reason=reason.strip())
+        audit_record(actor=actor_user(by), action="lead.closed", target=lead, reason=reason.strip())
     lead.status = Status.CLOSED
     return lead

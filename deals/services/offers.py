@@ -23,10 +23,13 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
 from partners.selectors.people import partner_id_of, people_of_partner
+from prm.actions import action
+from prm.actors import SystemActor, actor_user
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit, enqueue_after_commit
 from prm.links import link
-from prm.models import Membership, Tenant, User
+from prm.models import Membership, Tenant
+from prm.policies import can_answer_lead_offers, can_distribute_leads
 
 from ..models import Lead, LeadOffer, RoutingRule
 from ..selectors.rules import deal_settings
@@ -52,11 +55,12 @@ def _notify_partner(offer: LeadOffer, lead: Lead) -> None:
     )
 
 
+@action(can_distribute_leads, system=True)
 def lead_offer(
     *,
     lead: Lead,
     partner: Partner,
-    by: User | None = None,
+    by: Membership | SystemActor,
     rule: RoutingRule | None = None,
 ) -> LeadOffer:
     """Offer a new or unrouted lead to an active partner, who must answer within
@@ -79,12 +83,12 @@ def lead_offer(
                 lead=lead,
                 partner=partner,
                 rule=rule,
-                offered_by=by,
+                offered_by=actor_user(by),
                 offered_at=now,
                 due_at=now + timedelta(hours=hours),
             )
             audit_record(
-                actor=by,
+                actor=actor_user(by),
                 action="lead.offered",
                 target=lead,
                 partner_id=partner.pk,
@@ -105,19 +109,20 @@ def _release_lead(offer: LeadOffer) -> None:
     ).update(status=Status.NEW, partner=None, updated_at=timezone.now())
 
 
-def _check_partner_person(offer: LeadOffer, membership: Membership) -> None:
-    if not membership.is_partner or partner_id_of(membership) != offer.partner_id:
+def _check_partner_person(offer: LeadOffer, by: Membership) -> None:
+    if not by.is_partner or partner_id_of(by) != offer.partner_id:
         raise PermissionDenied
 
 
-def offer_accept(*, offer: LeadOffer, membership: Membership) -> LeadOffer:
+@action(can_answer_lead_offers)
+def offer_accept(*, offer: LeadOffer, by: Membership) -> LeadOffer:
     """A person of the partner accepts a pending offer before its deadline."""
-    _check_partner_person(offer, membership)
+    _check_partner_person(offer, by)
     now = timezone.now()
     with transaction.atomic():
         claimed = LeadOffer.objects.filter(
             pk=offer.pk, outcome=Outcome.PENDING, due_at__gt=now
-        ).update(outcome=Outcome.ACCEPTED, responded_at=now, responded_by=membership.user)
+        ).update(outcome=Outcome.ACCEPTED, responded_at=now, responded_by=by.user)
         if claimed != 1:
             current = LeadOffer.objects.filter(pk=offer.pk).values_list("outcome", flat=True)
             if list(current) == [Outcome.PENDING]:
@@ -126,10 +131,8 @@ def offer_accept(*, offer: LeadOffer, membership: Membership) -> LeadOffer:
         Lead.objects.filter(
             pk=offer.lead_id, status=Status.OFFERED, partner_id=offer.partner_id
         ).update(status=Status.ACCEPTED, accepted_at=now, updated_at=now)
-        audit_record(
-            actor=membership.user, action="lead.accepted", target=offer.lead, offer_id=offer.pk
-        )
-    offer.outcome, offer.responded_at, offer.responded_by = Outcome.ACCEPTED, now, membership.user
+        audit_record(actor=by.user, action="lead.accepted", target=offer.lead, offer_id=offer.pk)
+    offer.outcome, offer.responded_at, offer.responded_by = Outcome.ACCEPTED, now, by.user
     return offer
 
 
@@ -137,10 +140,11 @@ def _enqueue_reroute(lead: Lead) -> None:
     enqueue_after_commit("deals.lead_reroute", lead.tenant_id, lead.pk)
 
 
-def offer_decline(*, offer: LeadOffer, membership: Membership, reason: str) -> LeadOffer:
+@action(can_answer_lead_offers)
+def offer_decline(*, offer: LeadOffer, by: Membership, reason: str) -> LeadOffer:
     """A person of the partner declines a pending offer, saying why; the lead
     is routed again (to someone else) once this commits."""
-    _check_partner_person(offer, membership)
+    _check_partner_person(offer, by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Tell the vendor why you decline this lead.")})
@@ -149,14 +153,14 @@ def offer_decline(*, offer: LeadOffer, membership: Membership, reason: str) -> L
         claimed = LeadOffer.objects.filter(pk=offer.pk, outcome=Outcome.PENDING).update(
             outcome=Outcome.DECLINED,
             responded_at=now,
-            responded_by=membership.user,
+            responded_by=by.user,
             decline_reason=reason,
         )
         if claimed != 1:
             raise ValidationError(_("This offer was already answered or withdrawn."))
         _release_lead(offer)
         audit_record(
-            actor=membership.user,
+            actor=by.user,
             action="lead.declined",
             target=offer.lead,
             offer_id=offer.pk,
@@ -167,16 +171,19 @@ def offer_decline(*, offer: LeadOffer, membership: Membership, reason: str) -> L
     return offer
 
 
-def offer_withdraw(*, offer: LeadOffer, by: User | None) -> LeadOffer:
+@action(can_distribute_leads)
+def offer_withdraw(*, offer: LeadOffer, by: Membership) -> LeadOffer:
     """The vendor takes back a pending offer; the lead waits to be offered again."""
     now = timezone.now()
     with transaction.atomic():
         claimed = LeadOffer.objects.filter(pk=offer.pk, outcome=Outcome.PENDING).update(
-            outcome=Outcome.WITHDRAWN, responded_at=now, responded_by=by
+            outcome=Outcome.WITHDRAWN, responded_at=now, responded_by=by.user
         )
         if claimed != 1:
             raise ValidationError(_("Only a pending offer can be withdrawn."))
         _release_lead(offer)
-        audit_record(actor=by, action="lead.withdrawn", target=offer.lead, offer_id=offer.pk)
+        audit_record(
+            actor=actor_user(by), action="lead.withdrawn", target=offer.lead, offer_id=offer.pk
+        )
     offer.outcome = Outcome.WITHDRAWN
     return offer

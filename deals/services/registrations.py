@@ -24,9 +24,14 @@ from django.utils.translation import gettext as _
 from partners.domains import normalise_domain
 from partners.models import Partner
 from partners.selectors.people import partner_id_of
+from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
-from prm.roles import Role
+from prm.policies import (
+    can_decide_registrations,
+    can_register_deals,
+    can_report_deal_outcomes,
+)
 
 from ..conflicts import conflicts_record
 from ..lifecycle import protection_claim, protection_release, registration_transition
@@ -43,11 +48,10 @@ from ..models import RegistrationStatus as S
 from ..normalise import customer_key
 from ..selectors.registrations import registration_block_reason
 from ..selectors.rules import deal_settings
-from ..states import EDITABLE
+from ..states import extension_is_open, is_editable, is_protected
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999999.99")
-DECIDERS = frozenset({Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER})
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -171,15 +175,10 @@ def _check_may_register(partner: Partner) -> None:
         raise ValidationError(blocked)
 
 
-def _check_owner(registration: DealRegistration, membership: Membership) -> None:
-    """Invariant: partner users act only on their own organisation's registrations."""
-    if not membership.is_partner or partner_id_of(membership) != registration.partner_id:
+def _check_owner(registration: DealRegistration, by: Membership) -> None:
+    """Invariant: partner people act only on their own organisation's registrations."""
+    if not by.is_partner or partner_id_of(by) != registration.partner_id:
         raise ValidationError(_("Only the registering partner may do this."))
-
-
-def _check_decider(by: Membership) -> None:
-    if by.role not in DECIDERS:
-        raise ValidationError(_("Only channel managers and vendor admins decide registrations."))
 
 
 def _required_reason(reason: str, message: str) -> str:
@@ -200,9 +199,10 @@ def _set_products(registration: DealRegistration, products: Sequence[Product]) -
 # --- the partner's side ---------------------------------------------------------------
 
 
+@action(can_register_deals)
 def registration_create(
     *,
-    membership: Membership,
+    by: Membership,
     customer_name: str,
     customer_domain: str = "",
     customer_country: str,
@@ -220,9 +220,9 @@ def registration_create(
 ) -> DealRegistration:
     """Register an opportunity for the member's partner (a draft, or submitted at
     once).  A lead accepted by this partner is converted and linked, exactly once."""
-    if not membership.is_partner:
-        raise ValidationError(_("Only partner users register deals."))
-    partner = Partner.objects.get(pk=partner_id_of(membership))
+    partner = Partner.objects.filter(pk=partner_id_of(by)).first()
+    if partner is None:
+        raise ValidationError(_("You are not one of a partner's people in this program."))
     _check_may_register(partner)
     cleaned = _clean_registration(
         customer_name=customer_name,
@@ -247,24 +247,25 @@ def registration_create(
             if converted != 1:
                 raise ValidationError(_("This lead is not yours to convert, or was converted."))
         registration = DealRegistration.objects.create(
-            partner=partner, registered_by=membership.user, lead=lead, **cleaned.fields
+            partner=partner, registered_by=by.user, lead=lead, **cleaned.fields
         )
         _set_products(registration, cleaned.products)
         audit_record(
-            actor=membership.user,
+            actor=by.user,
             action="registration.created",
             target=registration,
             lead_id=lead.pk if lead else None,
         )
         if submit:
-            registration_submit(registration=registration, membership=membership)
+            registration_submit(registration=registration, by=by)
     return registration
 
 
+@action(can_register_deals)
 def registration_update(
     *,
     registration: DealRegistration,
-    membership: Membership,
+    by: Membership,
     customer_name: str,
     customer_domain: str = "",
     customer_country: str,
@@ -281,10 +282,10 @@ def registration_update(
     """The registering partner edits a draft, or a registration the vendor asked
     more information about.  The same checks as registering apply; a close date
     already in the past may stay as it was."""
-    _check_owner(registration, membership)
+    _check_owner(registration, by)
     with transaction.atomic():
         current = DealRegistration.objects.select_for_update().get(pk=registration.pk)
-        if current.status not in EDITABLE:
+        if not is_editable(current):
             raise ValidationError(_("This registration can no longer be edited."))
         cleaned = _clean_registration(
             customer_name=customer_name,
@@ -305,16 +306,15 @@ def registration_update(
             setattr(current, name, value)
         current.save()
         _set_products(current, cleaned.products)
-        audit_record(actor=membership.user, action="registration.updated", target=current)
+        audit_record(actor=by.user, action="registration.updated", target=current)
     return current
 
 
-def registration_submit(
-    *, registration: DealRegistration, membership: Membership
-) -> DealRegistration:
+@action(can_register_deals)
+def registration_submit(*, registration: DealRegistration, by: Membership) -> DealRegistration:
     """Draft or more-info → submitted; the SLA clock starts now and the competing
     records are recorded for the channel manager."""
-    _check_owner(registration, membership)
+    _check_owner(registration, by)
     _check_may_register(Partner.objects.get(pk=registration.partner_id))
     if registration.expected_close_date < timezone.localdate():
         raise ValidationError(
@@ -324,26 +324,27 @@ def registration_submit(
         registration_transition(
             registration=registration,
             to_status=S.SUBMITTED,
-            by=membership.user,
+            by=by.user,
             submitted_at=timezone.now(),
         )
         conflicts_record(registration=registration)
     return registration
 
 
+@action(can_register_deals)
 def extension_request(
-    *, registration: DealRegistration, membership: Membership, reason: str
+    *, registration: DealRegistration, by: Membership, reason: str
 ) -> DealRegistration:
     """An approved registration's partner asks for more protection time: one open
     request at a time, and only while extensions remain under the vendor's cap."""
-    _check_owner(registration, membership)
+    _check_owner(registration, by)
     reason = _required_reason(reason, _("Say why you need more time."))
     settings = deal_settings()
     with transaction.atomic():
         current = DealRegistration.objects.select_for_update().get(pk=registration.pk)
-        if current.status != S.APPROVED:
+        if not is_protected(current):
             raise ValidationError(_("Only approved registrations can be extended."))
-        if current.extension_requested_at is not None:
+        if extension_is_open(current):
             raise ValidationError(_("An extension request is already waiting for a decision."))
         if current.extensions_used >= settings.max_extensions:
             raise ValidationError(
@@ -355,7 +356,7 @@ def extension_request(
             extension_requested_at=now, extension_reason=reason
         )
         audit_record(
-            actor=membership.user,
+            actor=by.user,
             action="registration.extension_requested",
             target=current,
             reason=reason,
@@ -367,10 +368,9 @@ def extension_request(
 def _check_reporter(registration: DealRegistration, by: Membership) -> None:
     if by.is_partner:
         _check_owner(registration, by)
-    else:
-        _check_decider(by)
 
 
+@action(can_report_deal_outcomes)
 def registration_mark_won(
     *,
     registration: DealRegistration,
@@ -430,6 +430,7 @@ def registration_mark_won(
     return registration
 
 
+@action(can_report_deal_outcomes)
 def registration_mark_lost(
     *, registration: DealRegistration, by: Membership, reason: str, competitor: str = ""
 ) -> DealRegistration:
@@ -460,6 +461,7 @@ def _protection_days(registration: DealRegistration) -> int:
     return deal_settings().protection_days
 
 
+@action(can_decide_registrations)
 def registration_approve(
     *, registration: DealRegistration, by: Membership, reason: str = ""
 ) -> DealRegistration:
@@ -471,7 +473,6 @@ def registration_approve(
     the database refuses the claim (another registration holds the customer) the
     approval is rolled back and the reviewer sees why.  A customer the vendor
     sells to directly is refused first when direct accounts are off limits."""
-    _check_decider(by)
     settings = deal_settings()
     days = _protection_days(registration)
     try:
@@ -506,7 +507,6 @@ def registration_approve(
 
 
 def _decide(registration, by, to_status, reason) -> DealRegistration:
-    _check_decider(by)
     return registration_transition(
         registration=registration,
         to_status=to_status,
@@ -517,6 +517,7 @@ def _decide(registration, by, to_status, reason) -> DealRegistration:
     )
 
 
+@action(can_decide_registrations)
 def registration_reject(
     *, registration: DealRegistration, by: Membership, reason: str
 ) -> DealRegistration:
@@ -525,6 +526,7 @@ def registration_reject(
     return _decide(registration, by, S.REJECTED, reason)
 
 
+@action(can_decide_registrations)
 def registration_request_info(
     *, registration: DealRegistration, by: Membership, reason: str
 ) -> DealRegistration:
@@ -533,19 +535,19 @@ def registration_request_info(
     return _decide(registration, by, S.MORE_INFO, reason)
 
 
+@action(can_decide_registrations)
 def extension_decide(
     *, registration: DealRegistration, by: Membership, grant: bool, reason: str = ""
 ) -> DealRegistration:
     """Grant (protection + the vendor's extension days, one more extension used,
     a new expiry reminder may go out) or refuse (with a reason) an open request."""
-    _check_decider(by)
     reason = (reason or "").strip()
     if not grant:
         reason = _required_reason(reason, _("Give the partner a reason for the refusal."))
     settings = deal_settings()
     with transaction.atomic():
         current = DealRegistration.objects.select_for_update().get(pk=registration.pk)
-        if current.status != S.APPROVED or current.extension_requested_at is None:
+        if not extension_is_open(current):
             raise ValidationError(_("There is no extension request to decide."))
         changes = {"extension_requested_at": None, "extension_reason": ""}
         if grant:
@@ -581,12 +583,12 @@ class BulkResult:
     message: str = ""
 
 
+@action(can_decide_registrations)
 def registrations_bulk_decide(
     *, ids: Iterable[int], by: Membership, approve: bool, reason: str
 ) -> list[BulkResult]:
     """Approve or reject many registrations with one reason.  Each runs in its own
     (nested) transaction: one refusal does not undo the others."""
-    _check_decider(by)
     if not approve:
         _required_reason(reason, _("Give the partners a reason for the rejection."))
     wanted = sorted({int(i) for i in ids})

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import PartnerDomain
+from prm.actions import action
 from prm.audit import audit_record
 from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_import_won_orders
 
 from ..codes import domain_cell
 from ..lifecycle import protection_release, registration_transition
@@ -68,7 +70,8 @@ class _OrderLine:
     registration: DealRegistration | None = None
 
 
-def orders_import_csv(*, file: IO[bytes], by: User | None) -> ImportOutcome:
+@action(can_import_won_orders)
+def orders_import_csv(*, file: IO[bytes], by: Membership) -> ImportOutcome:
     """Record won orders from a CSV file and match each line to a registration.
 
     A line names its registration by ``registration_id``, or by
@@ -340,7 +343,7 @@ def _lines_are_new(sheet: Sheet, lines: list[_OrderLine]) -> None:
             )
 
 
-def _write_orders(lines: list[_OrderLine], *, by: User | None) -> ImportOutcome:
+def _write_orders(lines: list[_OrderLine], *, by: Membership) -> ImportOutcome:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     closed: dict[int, date] = {}
     registrations: dict[int, DealRegistration] = {}
@@ -367,14 +370,14 @@ def _write_orders(lines: list[_OrderLine], *, by: User | None) -> ImportOutcome:
         registration_transition(
             registration=registration,
             to_status=S.WON,
-            by=by,
+            by=by.user,
             reason=_("Won order imported."),
             won_amount=totals[registration.pk],
             closed_on=closed[registration.pk],
         )
     protection_release(registration_ids=[r.pk for r in to_win])
     audit_record(
-        actor=by,
+        actor=by.user,
         action="orders.imported",
         lines=len(lines),
         registrations=sorted(registrations),

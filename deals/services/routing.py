@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 
 from partners.models import Tier
 from partners.types import is_partner_type
+from prm.actions import action, system_action
+from prm.actors import SYSTEM, SystemActor, actor_user
 from prm.audit import audit_record
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_distribute_leads, can_manage_routing_rules
 from prm.tenancy import require_tenant_id
 
 from ..codes import country_code
@@ -55,7 +58,8 @@ def _rule_matches_lead(rule: RoutingRule, lead: Lead) -> bool:
     return True
 
 
-def lead_route(*, lead: Lead, by: User | None = None) -> LeadOffer | None:
+@action(can_distribute_leads, system=True)
+def lead_route(*, lead: Lead, by: Membership | SystemActor) -> LeadOffer | None:
     """Offer the lead by the first active rule (by priority) that matches the
     lead's country and industry and has an eligible partner; partners it was
     already offered to are skipped.  With no eligible partner the lead is
@@ -72,20 +76,22 @@ def lead_route(*, lead: Lead, by: User | None = None) -> LeadOffer | None:
         Lead.objects.filter(pk=lead.pk, status__in=LEAD_OFFERABLE).update(
             status=Status.UNROUTED, partner=None, updated_at=timezone.now()
         )
-        audit_record(actor=by, action="lead.unrouted", target=lead)
+        audit_record(actor=actor_user(by), action="lead.unrouted", target=lead)
     lead.status, lead.partner = Status.UNROUTED, None
     return None
 
 
+@system_action
 def lead_reroute(*, lead_id: int) -> LeadOffer | None:
     """Route a lead again if it is still waiting for a partner (used after a
     decline; a lead closed or offered meanwhile is left alone)."""
     lead = Lead.objects.filter(pk=lead_id, status__in=LEAD_OFFERABLE).first()
     if lead is None:
         return None
-    return lead_route(lead=lead)
+    return lead_route(lead=lead, by=SYSTEM)
 
 
+@system_action
 def leads_reclaim(*, now: datetime) -> int:
     """Reclaim every pending offer of the current tenant past its deadline in
     one UPDATE … RETURNING, free those leads in one more UPDATE, then route
@@ -179,34 +185,39 @@ def _clean_rule_fields(fields: dict) -> dict:
     return cleaned
 
 
-def routing_rule_create(*, by: User | None, **fields) -> RoutingRule:
+@action(can_manage_routing_rules)
+def routing_rule_create(*, by: Membership, **fields) -> RoutingRule:
     """A rule names which partners may receive which leads; empty lists match anything."""
     fields.setdefault("name", "")
     cleaned = _clean_rule_fields(fields)
     with transaction.atomic():
         rule = RoutingRule.objects.create(**cleaned)
-        audit_record(actor=by, action="routing_rule.created", target=rule)
+        audit_record(actor=actor_user(by), action="routing_rule.created", target=rule)
     return rule
 
 
-def routing_rule_update(*, rule: RoutingRule, by: User | None, **fields) -> RoutingRule:
+@action(can_manage_routing_rules)
+def routing_rule_update(*, rule: RoutingRule, by: Membership, **fields) -> RoutingRule:
     cleaned = _clean_rule_fields(fields)
     if not cleaned:
         return rule
     with transaction.atomic():
         RoutingRule.objects.filter(pk=rule.pk).update(**cleaned)
-        audit_record(actor=by, action="routing_rule.updated", target=rule, fields=sorted(cleaned))
+        audit_record(
+            actor=actor_user(by), action="routing_rule.updated", target=rule, fields=sorted(cleaned)
+        )
     for name, value in cleaned.items():
         setattr(rule, name, value)
     return rule
 
 
-def routing_rule_deactivate(*, rule: RoutingRule, by: User | None) -> RoutingRule:
+@action(can_manage_routing_rules)
+def routing_rule_deactivate(*, rule: RoutingRule, by: Membership) -> RoutingRule:
     """Stop routing by this rule; offers already made stay as they are."""
     with transaction.atomic():
         changed = RoutingRule.objects.filter(pk=rule.pk, is_active=True).update(is_active=False)
         if changed != 1:
             raise ValidationError(_("This rule is already inactive."))
-        audit_record(actor=by, action="routing_rule.deactivated", target=rule)
+        audit_record(actor=actor_user(by), action="routing_rule.deactivated", target=rule)
     rule.is_active = False
     return rule

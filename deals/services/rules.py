@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_change_deal_rules
 
 from ..models import DealSettings
 from ..selectors.rules import deal_settings
@@ -25,7 +27,8 @@ SETTINGS_FIELDS = (
 )
 
 
-def deal_settings_update(*, by: User, **fields) -> DealSettings:
+@action(can_change_deal_rules)
+def deal_settings_update(*, by: Membership, **fields) -> DealSettings:
     """Change the rules of engagement.  A reminder must come before the
     protection ends, so it may not be as long as the protection itself."""
     unknown = set(fields) - set(SETTINGS_FIELDS)
@@ -47,6 +50,9 @@ def deal_settings_update(*, by: User, **fields) -> DealSettings:
             )
         settings.save(update_fields=list(fields))
         audit_record(
-            actor=by, action="deal_settings.updated", target=settings, fields=sorted(fields)
+            actor=by.user,
+            action="deal_settings.updated",
+            target=settings,
+            fields=sorted(fields),
         )
     return settings

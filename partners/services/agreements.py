@@ -16,10 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit
 from prm.links import link
 from prm.models import Membership, Tenant
+from prm.policies import can_accept_agreement, can_publish_agreements
 from prm.roles import Role
 
 from ..models import Agreement, AgreementAcceptance
@@ -41,6 +43,7 @@ def _check_pdf(document: UploadedFile | None) -> None:
         raise ValidationError({"document": _("This file is not a PDF.")})
 
 
+@action(can_publish_agreements)
 def agreement_publish(
     *,
     by: Membership,
@@ -97,13 +100,12 @@ def _ask_partners_to_accept(agreement: Agreement) -> None:
     )
 
 
+@action(can_accept_agreement)
 def agreement_accept(
     *, agreement: Agreement, by: Membership, ip: str | None
 ) -> AgreementAcceptance:
     """A partner admin accepts the current version for their organisation;
     an old version, or acceptance by anyone else, is refused."""
-    if by.role != Role.PARTNER_ADMIN:
-        raise ValidationError(_("Only your organisation's partner admin can accept."))
     current = current_agreement()
     if current is None or agreement.pk != current.pk:
         raise ValidationError(_("This is not the current version of the agreement."))

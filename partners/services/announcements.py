@@ -11,10 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.actions import action, system_action
 from prm.audit import audit_record
 from prm.enqueue import enqueue_after_commit
 from prm.links import link
 from prm.models import Membership, Tenant
+from prm.policies import can_communicate, can_read_announcements
 
 from ..audience import Audience
 from ..cleaning import required_text
@@ -42,6 +44,7 @@ def _email_after_commit(announcement: Announcement) -> None:
     enqueue_after_commit("partners.announcement_email", announcement.tenant_id, announcement.pk)
 
 
+@action(can_communicate)
 def announcement_create(
     *,
     by: Membership,
@@ -65,6 +68,7 @@ def announcement_create(
     return announcement
 
 
+@action(can_communicate)
 def announcement_update(
     *,
     announcement: Announcement,
@@ -88,6 +92,7 @@ def announcement_update(
     return announcement
 
 
+@action(can_communicate)
 def announcement_publish(*, announcement: Announcement, by: Membership) -> Announcement:
     """Make the announcement visible to its audience; with ``send_email`` the
     e-mail fan-out is enqueued after commit."""
@@ -104,6 +109,7 @@ def announcement_publish(*, announcement: Announcement, by: Membership) -> Annou
     return announcement
 
 
+@action(can_communicate)
 def announcement_unpublish(*, announcement: Announcement, by: Membership) -> Announcement:
     with transaction.atomic():
         changed = Announcement.objects.filter(
@@ -116,15 +122,17 @@ def announcement_unpublish(*, announcement: Announcement, by: Membership) -> Ann
     return announcement
 
 
-def announcement_mark_read(*, announcement: Announcement, membership: Membership) -> None:
+@action(can_read_announcements)
+def announcement_mark_read(*, announcement: Announcement, by: Membership) -> None:
     """Record that this person opened the announcement; repeating it changes nothing."""
     AnnouncementRead.objects.get_or_create(
         announcement=announcement,
-        user_id=membership.user_id,
-        defaults={"partner_id": partner_id_of(membership)},
+        user_id=by.user_id,
+        defaults={"partner_id": partner_id_of(by)},
     )
 
 
+@system_action
 def announcement_send_emails(*, announcement_id: int) -> int:
     """E-mail a published announcement to every active person of the partners in
     its audience, one message per recipient.  The fan-out is claimed first with

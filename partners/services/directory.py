@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_manage_partners
 
 from ..domains import normalise_domains
 from ..metrics import KPI_PREFIX
@@ -42,21 +44,10 @@ PROGRAM_FIELDS = frozenset(
         "account_manager",
     }
 )
-# Fields the partner's own admin keeps up to date.
-PROFILE_FIELDS = frozenset(
-    {
-        "website",
-        "regions",
-        "industries",
-        "strengths",
-        "markets",
-        "certifications_held",
-        "customer_references",
-    }
-)
 
 
-def partner_edit(*, partner: Partner, by: User | None, domains: list[str], **fields) -> Partner:
+@action(can_manage_partners)
+def partner_edit(*, partner: Partner, by: Membership, domains: list[str], **fields) -> Partner:
     """Change a partner's program fields and domains together: either both are
     saved or, when anything is refused, neither."""
     unknown = set(fields) - PROGRAM_FIELDS
@@ -71,19 +62,11 @@ def partner_edit(*, partner: Partner, by: User | None, domains: list[str], **fie
     return partner
 
 
-def partner_profile_update(*, partner: Partner, by: User, **fields) -> Partner:
-    """The partner's admin updates the profile their organisation keeps; program
-    fields (type, status, account manager, tier…) stay with the vendor."""
-    unknown = set(fields) - PROFILE_FIELDS
-    if unknown:
-        raise ValueError(f"Not part of the partner profile: {sorted(unknown)}")
-    return partner_update(partner=partner, by=by, **fields)
-
-
 # --- custom partner types ---------------------------------------------------------
 
 
-def custom_partner_type_create(*, by: User | None, key: str, name: str) -> CustomPartnerType:
+@action(can_manage_partners)
+def custom_partner_type_create(*, by: Membership, key: str, name: str) -> CustomPartnerType:
     """Add a vendor's own partner type. Its key never shadows a built-in type, and
     neither key nor name repeats one the vendor already has."""
     key, name = key.strip().lower(), name.strip()
@@ -102,7 +85,7 @@ def custom_partner_type_create(*, by: User | None, key: str, name: str) -> Custo
     try:
         with transaction.atomic():
             partner_type.save()
-            audit_record(actor=by, action="partner_type.created", target=partner_type, key=key)
+            audit_record(actor=by.user, action="partner_type.created", target=partner_type, key=key)
     except IntegrityError as error:
         raise ValidationError(
             {"key": _("You already have a partner type with this key.")}
@@ -110,7 +93,8 @@ def custom_partner_type_create(*, by: User | None, key: str, name: str) -> Custo
     return partner_type
 
 
-def custom_partner_type_delete(*, partner_type: CustomPartnerType, by: User | None) -> None:
+@action(can_manage_partners)
+def custom_partner_type_delete(*, partner_type: CustomPartnerType, by: Membership) -> None:
     """Remove a custom type nobody uses: no partner, application or onboarding plan."""
     key = partner_type.key
     partners = Partner.objects.filter(partner_type=key).count()
@@ -126,14 +110,15 @@ def custom_partner_type_delete(*, partner_type: CustomPartnerType, by: User | No
             _("Applications or onboarding plans use this type; change them first.")
         )
     with transaction.atomic():
-        audit_record(actor=by, action="partner_type.deleted", target=partner_type, key=key)
+        audit_record(actor=by.user, action="partner_type.deleted", target=partner_type, key=key)
         partner_type.delete()
 
 
 # --- custom KPIs -----------------------------------------------------------------
 
 
-def kpi_definition_create(*, by: User | None, key: str, name: str) -> KpiDefinition:
+@action(can_manage_partners)
+def kpi_definition_create(*, by: Membership, key: str, name: str) -> KpiDefinition:
     """Add a custom KPI; tiers and onboarding refer to it as ``kpi:<key>``."""
     key, name = key.strip().lower(), name.strip()
     if KpiDefinition.objects.filter(key=key).exists():
@@ -143,13 +128,14 @@ def kpi_definition_create(*, by: User | None, key: str, name: str) -> KpiDefinit
     try:
         with transaction.atomic():
             kpi.save()
-            audit_record(actor=by, action="kpi.created", target=kpi, key=key)
+            audit_record(actor=by.user, action="kpi.created", target=kpi, key=key)
     except IntegrityError as error:
         raise ValidationError({"key": _("You already have a KPI with this key.")}) from error
     return kpi
 
 
-def kpi_definition_delete(*, kpi: KpiDefinition, by: User | None) -> None:
+@action(can_manage_partners)
+def kpi_definition_delete(*, kpi: KpiDefinition, by: Membership) -> None:
     """Remove a custom KPI and its values, unless a tier requirement or an
     onboarding step still measures it."""
     metric = KPI_PREFIX + kpi.key
@@ -161,12 +147,13 @@ def kpi_definition_delete(*, kpi: KpiDefinition, by: User | None) -> None:
             _("A tier requirement or onboarding step uses this KPI; change it first.")
         )
     with transaction.atomic():
-        audit_record(actor=by, action="kpi.deleted", target=kpi, key=kpi.key)
+        audit_record(actor=by.user, action="kpi.deleted", target=kpi, key=kpi.key)
         kpi.delete()
 
 
+@action(can_manage_partners)
 def partner_kpis_set(
-    *, partner: Partner, values: dict[int, Decimal | None], by: User | None
+    *, partner: Partner, values: dict[int, Decimal | None], by: Membership
 ) -> None:
     """Record a partner's current KPI values (``{kpi_id: value}``); ``None`` clears
     a value. One upsert and one delete, whatever the number of KPIs."""
@@ -189,7 +176,7 @@ def partner_kpis_set(
         if to_clear:
             KpiValue.objects.filter(partner=partner, kpi_id__in=to_clear).delete()
         audit_record(
-            actor=by,
+            actor=by.user,
             action="partner.kpis_changed",
             target=partner,
             values={keys[k]: (None if v is None else str(v)) for k, v in values.items()},

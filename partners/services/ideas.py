@@ -7,18 +7,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
+from prm.policies import can_answer_ideas, can_submit_ideas
 
 from ..cleaning import required_text
 from ..models import Idea
 from ..selectors.people import partner_id_of
 
 
-def idea_submit(*, membership: Membership, title: str, body: str) -> Idea:
+@action(can_submit_ideas)
+def idea_submit(*, by: Membership, title: str, body: str) -> Idea:
     """A partner person suggests something; it belongs to their own organisation."""
-    if not membership.is_partner:
-        raise ValidationError(_("Only partner people submit ideas."))
     errors: dict[str, str] = {}
     title = required_text(errors, "title", title, _("Give your idea a title."))
     body = required_text(errors, "body", body, _("Describe your idea."))
@@ -26,17 +27,16 @@ def idea_submit(*, membership: Membership, title: str, body: str) -> Idea:
         raise ValidationError(errors)
     with transaction.atomic():
         idea = Idea.objects.create(
-            partner_id=partner_id_of(membership), author=membership.user, title=title, body=body
+            partner_id=partner_id_of(by), author=by.user, title=title, body=body
         )
-        audit_record(actor=membership.user, action="idea.submitted", target=idea)
+        audit_record(actor=by.user, action="idea.submitted", target=idea)
     return idea
 
 
+@action(can_answer_ideas)
 def idea_respond(*, idea: Idea, by: Membership, status: str, vendor_response: str) -> Idea:
     """The vendor sets the idea's status and answers it; who responded and when
     is recorded each time."""
-    if not by.is_vendor:
-        raise ValidationError(_("Only the vendor answers ideas."))
     if status not in Idea.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     with transaction.atomic():

@@ -14,9 +14,11 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from prm.actions import action
 from prm.audit import audit_record
 from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
 from prm.models import AuditEvent, Membership, User
+from prm.policies import can_manage_partners
 from prm.roles import VENDOR_ROLES
 
 from ..domains import normalise_domain
@@ -54,7 +56,8 @@ PARTNER_CSV = CsvFormat(
 )
 
 
-def partners_import_csv(*, file: IO[bytes], by: User | None) -> ImportOutcome:
+@action(can_manage_partners)
+def partners_import_csv(*, file: IO[bytes], by: Membership) -> ImportOutcome:
     """Create partners from a CSV file in the template's columns.
 
     Invariant: either every row is valid and all partners are created (each with
@@ -64,7 +67,7 @@ def partners_import_csv(*, file: IO[bytes], by: User | None) -> ImportOutcome:
         file,
         PARTNER_CSV,
         check=_check_sheet,
-        write=lambda rows: _write(rows, by=by),
+        write=lambda rows: _write(rows, actor=by.user),
         conflict=_(
             "Another change to the partner list got in the way; nothing was imported. "
             "Upload the file again."
@@ -290,7 +293,7 @@ class _RowChecker:
 # --- writing -------------------------------------------------------------------------
 
 
-def _write(rows: list[_Row], *, by: User | None) -> ImportOutcome:
+def _write(rows: list[_Row], *, actor: User) -> ImportOutcome:
     """Runs in the import's transaction."""
     partners = Partner.objects.bulk_create([row.partner for row in rows])
     PartnerDomain.objects.bulk_create(
@@ -304,12 +307,11 @@ def _write(rows: list[_Row], *, by: User | None) -> ImportOutcome:
     PartnerStatusChange.objects.bulk_create(
         [
             PartnerStatusChange(
-                partner=partner, from_status="", to_status=partner.status, by=by, reason=reason
+                partner=partner, from_status="", to_status=partner.status, by=actor, reason=reason
             )
             for partner in partners
         ]
     )
-    actor = by if by is not None and by.pk else None
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -326,6 +328,9 @@ def _write(rows: list[_Row], *, by: User | None) -> ImportOutcome:
     for partner in partners:
         by_status[partner.status] += 1
     audit_record(
-        actor=by, action="partners.imported", count=len(partners), statuses=dict(by_status)
+        actor=actor,
+        action="partners.imported",
+        count=len(partners),
+        statuses=dict(by_status),
     )
     return ImportOutcome(created=len(partners))

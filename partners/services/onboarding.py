@@ -20,8 +20,11 @@ from django.db.models.signals import ModelSignal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.actions import action, system_action
+from prm.actors import SYSTEM
 from prm.audit import audit_record
 from prm.models import Membership
+from prm.policies import can_manage_onboarding, can_tick_onboarding_steps
 
 from .. import metrics
 from ..models import (
@@ -40,6 +43,7 @@ from .organisations import partner_change_status
 onboarding_completed = ModelSignal(use_caching=True)
 
 
+@system_action
 def onboarding_start(
     *, partner: Partner, on: datetime.date | None = None
 ) -> PartnerOnboarding | None:
@@ -63,6 +67,7 @@ def onboarding_start(
     return onboarding
 
 
+@system_action
 def onboarding_start_missing() -> int:
     """Start onboarding for partners in status onboarding that have none yet."""
     partners = Partner.objects.filter(status=PartnerStatus.ONBOARDING, onboarding__isnull=True)
@@ -121,6 +126,7 @@ def _finish_completed(partner_ids: list[int] | None) -> list[int]:
     return ids
 
 
+@system_action
 def onboarding_refresh(*, partner_ids: list[int] | None = None) -> dict[str, int]:
     """Complete what the system can observe and finish completed onboardings.
     Safe to run repeatedly and concurrently: every write is conditional."""
@@ -133,7 +139,7 @@ def onboarding_refresh(*, partner_ids: list[int] | None = None) -> dict[str, int
                 partner_change_status(
                     partner=partner,
                     to_status=PartnerStatus.ACTIVE,
-                    by=None,
+                    by=SYSTEM,
                     reason=_("Onboarding completed"),
                 )
             transaction.on_commit(
@@ -142,6 +148,7 @@ def onboarding_refresh(*, partner_ids: list[int] | None = None) -> dict[str, int
     return {"steps": completed_steps, "finished": len(finished)}
 
 
+@action(can_tick_onboarding_steps)
 def onboarding_step_complete(*, partner_step: PartnerOnboardingStep, by: Membership) -> None:
     """Tick a manual step. Partner users tick their own organisation's steps;
     vendor staff any.  Steps that complete themselves cannot be ticked."""
@@ -164,6 +171,7 @@ def onboarding_step_complete(*, partner_step: PartnerOnboardingStep, by: Members
         onboarding_refresh(partner_ids=[partner_step.onboarding.partner_id])
 
 
+@action(can_manage_onboarding)
 def plan_create(*, by: Membership, name: str, partner_type: str = "") -> OnboardingPlan:
     if OnboardingPlan.objects.filter(partner_type=partner_type, is_active=True).exists():
         raise ValidationError(
@@ -175,6 +183,7 @@ def plan_create(*, by: Membership, name: str, partner_type: str = "") -> Onboard
     return plan
 
 
+@action(can_manage_onboarding)
 def step_add(
     *,
     plan: OnboardingPlan,
@@ -210,6 +219,7 @@ def step_add(
     return step
 
 
+@action(can_manage_onboarding)
 def step_remove(*, step: OnboardingStep, by: Membership) -> None:
     with transaction.atomic():
         plan = step.plan

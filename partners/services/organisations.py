@@ -7,18 +7,36 @@ from django.db import IntegrityError, transaction
 from django.db.models.signals import ModelSignal
 from django.utils.translation import gettext as _
 
+from prm.actions import action
+from prm.actors import SystemActor, actor_user
 from prm.audit import audit_record
 from prm.models import Membership, User
+from prm.policies import can_edit_partner_profile, can_manage_partners
 from prm.roles import VENDOR_ROLES
 
 from ..domains import normalise_domains
 from ..models import Partner, PartnerDomain, PartnerStatus, PartnerStatusChange
 from ..selectors.organisations import domains_taken
+from ..selectors.people import partner_id_of
 from ..states import S, can_move_partner
 from ..types import is_partner_type
 
 # Fired after a partner's status changed: (sender=Partner, partner, from_status, to_status).
 partner_status_changed = ModelSignal(use_caching=True)
+
+
+# Fields the partner's own admin keeps up to date.
+PROFILE_FIELDS = frozenset(
+    {
+        "website",
+        "regions",
+        "industries",
+        "strengths",
+        "markets",
+        "certifications_held",
+        "customer_references",
+    }
+)
 
 
 def _check_account_manager(user: User | None) -> None:
@@ -28,9 +46,10 @@ def _check_account_manager(user: User | None) -> None:
         raise ValidationError({"account_manager": _("Choose a member of the vendor's staff.")})
 
 
+@action(can_manage_partners)
 def partner_create(
     *,
-    by: User | None,
+    by: Membership,
     name: str,
     partner_type: str,
     domains: list[str] | None = None,
@@ -60,16 +79,17 @@ def partner_create(
                 [PartnerDomain(partner=partner, domain=d) for d in domains]
             )
             PartnerStatusChange.objects.create(
-                partner=partner, from_status="", to_status=status, by=by, reason=reason
+                partner=partner, from_status="", to_status=status, by=by.user, reason=reason
             )
-            audit_record(actor=by, action="partner.created", target=partner, status=status)
+            audit_record(actor=by.user, action="partner.created", target=partner, status=status)
     except IntegrityError as error:
         # A concurrent request took the name or a domain between check and insert.
         raise ValidationError(_("This partner or one of its domains already exists.")) from error
     return partner
 
 
-def partner_set_domains(*, partner: Partner, domains: list[str], by: User | None) -> None:
+@action(can_manage_partners)
+def partner_set_domains(*, partner: Partner, domains: list[str], by: Membership) -> None:
     domains = normalise_domains(domains)
     taken = domains_taken(domains, exclude_partner=partner)
     if taken:
@@ -84,11 +104,20 @@ def partner_set_domains(*, partner: Partner, domains: list[str], by: User | None
         PartnerDomain.objects.bulk_create(
             [PartnerDomain(partner=partner, domain=d) for d in domains if d not in existing]
         )
-        audit_record(actor=by, action="partner.domains_changed", target=partner, domains=domains)
+        audit_record(
+            actor=by.user, action="partner.domains_changed", target=partner, domains=domains
+        )
 
 
-def partner_update(*, partner: Partner, by: User | None, **fields) -> Partner:
+@action(can_manage_partners)
+def partner_update(*, partner: Partner, by: Membership, **fields) -> Partner:
     """Change profile or program fields (not status: see partner_change_status)."""
+    return _update_fields(partner=partner, actor=by.user, fields=fields)
+
+
+def _update_fields(*, partner: Partner, actor: User, fields: dict) -> Partner:
+    """The write behind ``partner_update`` and the partner's own profile update;
+    the caller has checked who may change which fields."""
     if "status" in fields or "tier" in fields:
         raise ValueError("Status and tier change through their own services.")
     if "partner_type" in fields and not is_partner_type(fields["partner_type"]):
@@ -107,12 +136,25 @@ def partner_update(*, partner: Partner, by: User | None, **fields) -> Partner:
             setattr(partner, name, value)
         partner.full_clean(exclude=["tenant"])
         partner.save()
-        audit_record(actor=by, action="partner.updated", target=partner, fields=sorted(fields))
+        audit_record(actor=actor, action="partner.updated", target=partner, fields=sorted(fields))
     return partner
 
 
+@action(can_edit_partner_profile)
+def partner_profile_update(*, partner: Partner, by: Membership, **fields) -> Partner:
+    """The partner's admin updates the profile their organisation keeps; program
+    fields (type, status, account manager, tier…) stay with the vendor."""
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise ValueError(f"Not part of the partner profile: {sorted(unknown)}")
+    if partner.pk != partner_id_of(by):
+        raise ValidationError(_("You may only change your own organisation's profile."))
+    return _update_fields(partner=partner, actor=by.user, fields=fields)
+
+
+@action(can_manage_partners, system=True)
 def partner_change_status(
-    *, partner: Partner, to_status: str, by: User | None, reason: str = ""
+    *, partner: Partner, to_status: str, by: Membership | SystemActor, reason: str = ""
 ) -> Partner:
     """Move a partner along its life cycle; only the transitions in
     ALLOWED_TRANSITIONS are possible and each is recorded with who and why.
@@ -131,10 +173,14 @@ def partner_change_status(
         from_status = locked.status
         Partner.objects.filter(pk=partner.pk).update(status=to_status)
         PartnerStatusChange.objects.create(
-            partner=partner, from_status=from_status, to_status=to_status, by=by, reason=reason
+            partner=partner,
+            from_status=from_status,
+            to_status=to_status,
+            by=actor_user(by),
+            reason=reason,
         )
         audit_record(
-            actor=by,
+            actor=actor_user(by),
             action="partner.status_changed",
             target=partner,
             from_status=from_status,

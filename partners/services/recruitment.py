@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.actions import action, open_action
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit
 from prm.models import Membership, Tenant
+from prm.policies import can_review_applications
 from prm.roles import Role
 
 from ..applications import answers_clean, application_score
@@ -33,6 +35,7 @@ from .organisations import partner_create
 from .people import person_invite
 
 
+@open_action("a public form: a honeypot, a signed minimum fill time and a per-address rate limit")
 def application_submit(
     *, data: dict, raw_answers: dict[str, str], ip: str | None
 ) -> PartnerApplication:
@@ -89,6 +92,7 @@ def _claim(application: PartnerApplication, status: str, by: Membership, reason:
         raise ValidationError(_("This application has already been decided."))
 
 
+@action(can_review_applications)
 def application_approve(
     *, application: PartnerApplication, by: Membership, account_manager=None, reason: str = ""
 ) -> Partner:
@@ -97,7 +101,7 @@ def application_approve(
     with transaction.atomic():
         _claim(application, PartnerApplication.Status.APPROVED, by, reason)
         partner = partner_create(
-            by=by.user,
+            by=by,
             name=application.company_name,
             legal_name=application.legal_name,
             website=application.website,
@@ -122,6 +126,7 @@ def application_approve(
     return partner
 
 
+@action(can_review_applications)
 def application_reject(*, application: PartnerApplication, by: Membership, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": _("Give the applicant a reason.")})
@@ -140,6 +145,56 @@ def application_reject(*, application: PartnerApplication, by: Membership, reaso
         )
 
 
+@action(can_review_applications)
+def question_add(
+    *,
+    by: Membership,
+    text: str,
+    kind: str,
+    choices: list[str],
+    required: bool,
+    position: int,
+    is_active: bool = True,
+) -> QualificationQuestion:
+    """Ask applicants one more qualification question."""
+    question = QualificationQuestion(
+        text=text,
+        kind=kind,
+        choices=choices,
+        required=required,
+        position=position,
+        is_active=is_active,
+    )
+    question.full_clean(exclude=["tenant"])
+    with transaction.atomic():
+        question.save()
+        audit_record(actor=by.user, action="recruitment.question_added", target=question)
+    return question
+
+
+@action(can_review_applications)
+def criterion_add(
+    *,
+    by: Membership,
+    name: str,
+    field: str,
+    values: list[str],
+    weight: int,
+    question: QualificationQuestion | None = None,
+    minimum=None,
+) -> IdealPartnerCriterion:
+    """Add a weighted ideal-partner criterion; later applications are scored with it."""
+    criterion = IdealPartnerCriterion(
+        name=name, field=field, question=question, values=values, minimum=minimum, weight=weight
+    )
+    criterion.full_clean(exclude=["tenant"])
+    with transaction.atomic():
+        criterion.save()
+        audit_record(actor=by.user, action="recruitment.criterion_added", target=criterion)
+    return criterion
+
+
+@action(can_review_applications)
 def question_retire(*, question: QualificationQuestion, by: Membership) -> None:
     """Stop asking a question; answers already given stay in their applications."""
     with transaction.atomic():
@@ -147,6 +202,7 @@ def question_retire(*, question: QualificationQuestion, by: Membership) -> None:
         audit_record(actor=by.user, action="recruitment.question_retired", target=question)
 
 
+@action(can_review_applications)
 def criterion_delete(*, criterion: IdealPartnerCriterion, by: Membership) -> None:
     """Remove a criterion; scores already given keep their details."""
     with transaction.atomic():

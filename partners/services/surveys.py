@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
+from prm.policies import can_answer_surveys, can_communicate
 
 from ..audience import Audience
 from ..cleaning import required_text, unique_in_order
@@ -39,6 +41,7 @@ def _survey_fields(*, title: str, introduction: str) -> dict[str, str]:
     return fields
 
 
+@action(can_communicate)
 def survey_create(*, by: Membership, title: str, introduction: str, audience: Audience) -> Survey:
     """A closed survey; it opens once it has questions."""
     fields = _survey_fields(title=title, introduction=introduction)
@@ -48,6 +51,7 @@ def survey_create(*, by: Membership, title: str, introduction: str, audience: Au
     return survey
 
 
+@action(can_communicate)
 def survey_update(
     *, survey: Survey, by: Membership, title: str, introduction: str, audience: Audience
 ) -> Survey:
@@ -60,6 +64,7 @@ def survey_update(
     return survey
 
 
+@action(can_communicate)
 def survey_set_open(*, survey: Survey, by: Membership, is_open: bool) -> Survey:
     """Open a survey for answers (it needs at least one question) or close it."""
     with transaction.atomic():
@@ -110,6 +115,7 @@ def _question_fields(
     return {"text": text, "kind": kind, "choices": options, "required": required}
 
 
+@action(can_communicate)
 def survey_question_add(
     *,
     survey: Survey,
@@ -134,6 +140,7 @@ def survey_question_add(
     return question
 
 
+@action(can_communicate)
 def survey_question_update(
     *,
     question: SurveyQuestion,
@@ -156,6 +163,7 @@ def survey_question_update(
     return question
 
 
+@action(can_communicate)
 def survey_question_remove(*, question: SurveyQuestion, by: Membership) -> None:
     with transaction.atomic():
         _lock_unanswered(question.survey)
@@ -213,28 +221,27 @@ def _clean_answers(
     return rows
 
 
+@action(can_answer_surveys)
 def survey_answer(
-    *, survey: Survey, membership: Membership, answers: Mapping[int, object]
+    *, survey: Survey, by: Membership, answers: Mapping[int, object]
 ) -> SurveyResponse:
     """Record one person's answers to an open survey, all or nothing.  A person
     answers once: a second attempt is refused (the database enforces it too)."""
-    if not membership.is_partner:
-        raise ValidationError(_("Only partner people answer surveys."))
     if not survey.is_open:
         raise ValidationError(_("This survey is closed."))
-    if SurveyResponse.objects.filter(survey=survey, user_id=membership.user_id).exists():
+    if SurveyResponse.objects.filter(survey=survey, user_id=by.user_id).exists():
         raise ValidationError(_("You have already answered this survey."))
     questions = list(SurveyQuestion.objects.filter(survey=survey))
     rows = _clean_answers(questions, answers)
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
-                survey=survey, partner_id=partner_id_of(membership), user_id=membership.user_id
+                survey=survey, partner_id=partner_id_of(by), user_id=by.user_id
             )
             for row in rows:
                 row.response = response
             SurveyAnswer.objects.bulk_create(rows)
-            audit_record(actor=membership.user, action="survey.answered", target=response)
+            audit_record(actor=by.user, action="survey.answered", target=response)
     except IntegrityError as error:
         raise ValidationError(_("You have already answered this survey.")) from error
     return response

@@ -16,7 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prm.models import AuditEvent, User
+from prm.actions import action
+from prm.actors import SystemActor, actor_user
+from prm.models import AuditEvent, Membership, User
+from prm.policies import can_edit_tiers
 
 from .. import metrics
 from ..models import Partner, PartnerStatus, Tier, TierChange, TierEvaluation, TierPolicy
@@ -90,7 +93,8 @@ def _change_reason(decision: Decision, on: date, tiers: dict[int, Tier]) -> str:
     )
 
 
-def tiers_evaluate(*, on: date, by: User | None = None) -> EvaluationSummary:
+@action(can_edit_tiers, system=True)
+def tiers_evaluate(*, on: date, by: Membership | SystemActor) -> EvaluationSummary:
     """Evaluate every active or onboarding partner of the current tenant on ``on``
     (the rules are ``tier_rules.decide`` and ``tier_rules.proposal_step``).
 
@@ -145,7 +149,7 @@ def tiers_evaluate(*, on: date, by: User | None = None) -> EvaluationSummary:
                 earlier_today=earlier.get(partner.pk),
             )
             context.record(partner, decision, values[partner.pk], proposals.get(partner.pk))
-        _write(writes, on=on, by=by)
+        _write(writes, on=on, actor=actor_user(by))
     return summary
 
 
@@ -230,7 +234,7 @@ class _Run:
             writes.partners.append(partner)
 
 
-def _write(writes: _Writes, *, on: date, by: User | None) -> None:
+def _write(writes: _Writes, *, on: date, actor: User | None) -> None:
     """The bulk statements of one run (inside its transaction)."""
     TierEvaluation.objects.bulk_create(
         writes.evaluations,
@@ -244,7 +248,6 @@ def _write(writes: _Writes, *, on: date, by: User | None) -> None:
         writes.changed_proposals, ["from_tier", "to_tier", "status", "reason", "decided_at"]
     )
     TierChange.objects.bulk_create([*writes.applied, *writes.new_proposals])
-    actor = by if by is not None and by.pk else None
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor,

@@ -13,8 +13,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.actions import action
 from prm.audit import audit_record
-from prm.models import User
+from prm.models import Membership
+from prm.policies import can_decide_tier_changes, can_edit_tiers
 
 from .. import metrics
 from ..models import (
@@ -46,8 +48,9 @@ Status = TierChange.Status
 # --- policy ------------------------------------------------------------------------
 
 
+@action(can_edit_tiers)
 def tier_policy_save(
-    *, by: User | None, enabled: bool, mode: str, demotion_grace_days: int
+    *, by: Membership, enabled: bool, mode: str, demotion_grace_days: int
 ) -> TierPolicy:
     """Create or change the tenant's single tier policy."""
     errors = {}
@@ -66,7 +69,7 @@ def tier_policy_save(
             policy.demotion_grace_days = demotion_grace_days
             policy.save(update_fields=["enabled", "mode", "demotion_grace_days"])
         audit_record(
-            actor=by,
+            actor=by.user,
             action="tier_policy.saved",
             target=policy,
             enabled=enabled,
@@ -90,21 +93,22 @@ def _check_tier_unique(tier: Tier) -> None:
         raise ValidationError(errors)
 
 
-def _tier_save(tier: Tier, *, by: User | None, action: str, fields: list[str]) -> Tier:
+def _tier_save(tier: Tier, *, by: Membership, action: str, fields: list[str]) -> Tier:
     tier.name = (tier.name or "").strip()
     tier.full_clean(exclude=["tenant"])
     _check_tier_unique(tier)
     try:
         with transaction.atomic():
             tier.save()
-            audit_record(actor=by, action=action, target=tier, fields=sorted(fields))
+            audit_record(actor=by.user, action=action, target=tier, fields=sorted(fields))
     except IntegrityError as error:
         # A concurrent request took the name or rank between check and save.
         raise ValidationError(_("Another tier already has this name or rank.")) from error
     return tier
 
 
-def tier_create(*, by: User | None, **fields: Any) -> Tier:
+@action(can_edit_tiers)
+def tier_create(*, by: Membership, **fields: Any) -> Tier:
     """Add a tier; names and ranks are unique within the program (higher rank is better)."""
     unknown = set(fields) - TIER_FIELDS
     if unknown:
@@ -112,7 +116,8 @@ def tier_create(*, by: User | None, **fields: Any) -> Tier:
     return _tier_save(Tier(**fields), by=by, action="tier.created", fields=list(fields))
 
 
-def tier_update(*, tier: Tier, by: User | None, **fields: Any) -> Tier:
+@action(can_edit_tiers)
+def tier_update(*, tier: Tier, by: Membership, **fields: Any) -> Tier:
     unknown = set(fields) - TIER_FIELDS
     if unknown:
         raise ValueError(f"Not tier fields: {sorted(unknown)}")
@@ -121,7 +126,8 @@ def tier_update(*, tier: Tier, by: User | None, **fields: Any) -> Tier:
     return _tier_save(tier, by=by, action="tier.updated", fields=list(fields))
 
 
-def tier_delete(*, tier: Tier, by: User | None) -> None:
+@action(can_edit_tiers)
+def tier_delete(*, tier: Tier, by: Membership) -> None:
     """Remove a tier nobody holds. Open proposals towards it are withdrawn."""
     if Partner.objects.filter(tier=tier).exists():
         raise ValidationError(_("Partners hold this tier; move them to another tier first."))
@@ -129,9 +135,11 @@ def tier_delete(*, tier: Tier, by: User | None) -> None:
         now = timezone.now()
         withdrawn = list(TierChange.objects.filter(to_tier=tier, status=Status.PROPOSED))
         for change in withdrawn:
-            withdraw(change, now=now, note=_("Withdrawn: the tier was deleted."), by=by)
+            withdraw(change, now=now, note=_("Withdrawn: the tier was deleted."), by=by.user)
         TierChange.objects.bulk_update(withdrawn, ["status", "reason", "decided_at", "decided_by"])
-        audit_record(actor=by, action="tier.deleted", target=tier, name=tier.name, rank=tier.rank)
+        audit_record(
+            actor=by.user, action="tier.deleted", target=tier, name=tier.name, rank=tier.rank
+        )
         try:
             tier.delete()
         except ProtectedError as error:
@@ -140,8 +148,9 @@ def tier_delete(*, tier: Tier, by: User | None) -> None:
             ) from error
 
 
+@action(can_edit_tiers)
 def tier_requirement_add(
-    *, tier: Tier, metric: str, minimum: Decimal, by: User | None
+    *, tier: Tier, metric: str, minimum: Decimal, by: Membership
 ) -> TierRequirement:
     """The tier needs ``metric`` (a registered metric or custom KPI) to be at
     least ``minimum`` (never negative); one requirement per metric and tier."""
@@ -160,7 +169,7 @@ def tier_requirement_add(
         with transaction.atomic():
             requirement.save()
             audit_record(
-                actor=by,
+                actor=by.user,
                 action="tier.requirement_added",
                 target=tier,
                 metric=metric,
@@ -173,10 +182,11 @@ def tier_requirement_add(
     return requirement
 
 
-def tier_requirement_remove(*, requirement: TierRequirement, by: User | None) -> None:
+@action(can_edit_tiers)
+def tier_requirement_remove(*, requirement: TierRequirement, by: Membership) -> None:
     with transaction.atomic():
         audit_record(
-            actor=by,
+            actor=by.user,
             action="tier.requirement_removed",
             target=requirement.tier,
             metric=requirement.metric,
@@ -192,8 +202,9 @@ def _rank(tier: Tier | None) -> int:
     return -1 if tier is None else tier.rank
 
 
+@action(can_decide_tier_changes)
 def tier_change_decide(
-    *, change: TierChange, approve: bool, by: User | None, reason: str = ""
+    *, change: TierChange, approve: bool, by: Membership, reason: str = ""
 ) -> TierChange:
     """Apply or reject an open proposal, exactly once.
 
@@ -220,7 +231,7 @@ def tier_change_decide(
             from_tier_id=partner.tier_id,
             reason=append_note(fresh.reason, reason) if reason else fresh.reason,
             decided_at=timezone.now(),
-            decided_by=by,
+            decided_by=by.user,
         )
         if claimed != 1:
             raise ValidationError(_("This proposal was already decided."))
@@ -231,7 +242,7 @@ def tier_change_decide(
         elif _rank(fresh.to_tier) < _rank(partner.tier):
             Partner.objects.filter(pk=partner.pk).update(below_tier_since=today)
         audit_record(
-            actor=by,
+            actor=by.user,
             action="partner.tier_changed" if approve else "partner.tier_proposal_rejected",
             target=partner,
             change_id=change.pk,
@@ -243,8 +254,9 @@ def tier_change_decide(
     return change
 
 
+@action(can_decide_tier_changes)
 def partner_set_tier(
-    *, partner: Partner, tier: Tier | None, by: User | None, reason: str
+    *, partner: Partner, tier: Tier | None, by: Membership, reason: str
 ) -> TierChange:
     """Put a partner in a tier by hand (or in none), recorded as an applied
     change with who and why; an open proposal for the partner is withdrawn."""
@@ -258,7 +270,7 @@ def partner_set_tier(
         now = timezone.now()
         proposal = TierChange.objects.filter(partner=locked, status=Status.PROPOSED).first()
         if proposal is not None:
-            withdraw(proposal, now=now, note=_("Superseded by a manual change."), by=by)
+            withdraw(proposal, now=now, note=_("Superseded by a manual change."), by=by.user)
             proposal.save(update_fields=["status", "reason", "decided_at", "decided_by"])
         change = TierChange.objects.create(
             partner=locked,
@@ -267,13 +279,13 @@ def partner_set_tier(
             status=Status.APPLIED,
             reason=reason,
             decided_at=now,
-            decided_by=by,
+            decided_by=by.user,
         )
         Partner.objects.filter(pk=locked.pk).update(
             tier=tier, tier_since=timezone.localdate(), below_tier_since=None
         )
         audit_record(
-            actor=by,
+            actor=by.user,
             action="partner.tier_set",
             target=locked,
             change_id=change.pk,

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from prm.actors import SYSTEM
 from prm.jobs import fan_out, system_task, tenant_task
 
 from ..services import tier_evaluation as services
@@ -16,7 +17,7 @@ from ..services import tier_evaluation as services
 def tiers_evaluate(on: str | None = None) -> dict:
     """Evaluate the tenant's partners on ``on`` (ISO date; today by default)."""
     day = date.fromisoformat(on) if on else timezone.localdate()
-    return asdict(services.tiers_evaluate(on=day))
+    return asdict(services.tiers_evaluate(on=day, by=SYSTEM))
 
 
 @system_task(name="partners.tiers_evaluate_all_tenants")

@@ -13,7 +13,7 @@ from partners.models import (
     Segment,
 )
 from partners.services.organisations import partner_change_status, partner_create
-from prm.models import User
+from prm.models import Membership, User
 from prm.tenancy import tenant_context
 
 S = PartnerStatus
@@ -112,10 +112,10 @@ def seed(tenants: dict) -> None:
     if tenant is None:
         return
     with tenant_context(tenant.pk):
-        manager = User.objects.filter(email=ACCOUNT_MANAGER).first()
+        manager = Membership.objects.filter(user__email=ACCOUNT_MANAGER).first()
         CustomPartnerType.objects.get_or_create(key="marketplace", defaults={"name": "Marketplace"})
         for partner in Partner.objects.filter(name__in=NORTHWIND):
-            _complete(partner, dict(NORTHWIND[partner.name]), manager)
+            _complete(partner, dict(NORTHWIND[partner.name]), manager.user if manager else None)
         for spec in NEW_PARTNERS:
             if not Partner.objects.filter(name=spec["name"]).exists():
                 _create(dict(spec), manager)
@@ -143,8 +143,8 @@ def _complete(partner: Partner, spec: dict, manager: User | None) -> None:
         )
 
 
-def _create(spec: dict, manager: User | None) -> None:
+def _create(spec: dict, manager: Membership) -> None:
     then = spec.pop("then", None)
-    partner = partner_create(by=manager, account_manager=manager, **spec)
+    partner = partner_create(by=manager, account_manager=manager.user, **spec)
     if then is not None:
         partner_change_status(partner=partner, to_status=then[0], reason=then[1], by=manager)

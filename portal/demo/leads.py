@@ -66,10 +66,10 @@ LEADS = {
 }
 
 
-def _create(company: str) -> Lead:
+def _create(company: str, manager: Membership) -> Lead:
     country, industry, (name, email), value, currency, description = LEADS[company]
     return lead_create(
-        by=None,
+        by=manager,
         company_name=company,
         country=country,
         industry=industry,
@@ -98,20 +98,28 @@ def seed(tenants: dict) -> None:
         bluewave, cobalt = partners["Bluewave Solutions"], partners["Cobalt Managed Services"]
         dach, everyone = rules["Germany & DACH resellers"], rules["Everyone else"]
 
-        lead_offer(lead=_create("Hoffmann Logistik GmbH"), partner=bluewave, rule=dach)
+        manager = Membership.objects.get(user__email="manager@northwind.example")
+        lead_offer(
+            lead=_create("Hoffmann Logistik GmbH", manager), partner=bluewave, rule=dach, by=manager
+        )
 
         # Offered long enough ago that only two hours are left to answer.
-        urgent = lead_offer(lead=_create("Brightline Retail Ltd"), partner=cobalt, rule=everyone)
+        urgent = lead_offer(
+            lead=_create("Brightline Retail Ltd", manager),
+            partner=cobalt,
+            rule=everyone,
+            by=manager,
+        )
         hours = deal_settings().lead_sla_hours
         offered_at = timezone.now() - timedelta(hours=hours) + timedelta(hours=2)
         LeadOffer.objects.filter(pk=urgent.pk).update(
             offered_at=offered_at, due_at=offered_at + timedelta(hours=hours)
         )
 
-        keystone = _create("Keystone Health")
-        offer = lead_offer(lead=keystone, partner=bluewave, rule=everyone)
+        keystone = _create("Keystone Health", manager)
+        offer = lead_offer(lead=keystone, partner=bluewave, rule=everyone, by=manager)
         rep = Membership.objects.get(user__email="rep@bluewave.example")
-        offer_accept(offer=offer, membership=rep)
+        offer_accept(offer=offer, by=rep)
         # Offered yesterday morning, accepted six hours later.
         offered_at = timezone.now() - timedelta(hours=26)
         accepted_at = offered_at + timedelta(hours=6)
@@ -125,11 +133,11 @@ def seed(tenants: dict) -> None:
         )
         keystone.refresh_from_db()
         activity_add(
-            membership=rep,
+            by=rep,
             lead=keystone,
             kind="call",
             body="Intro call with Dana: three clinics, decision before the end of the quarter.",
         )
 
-        fjord = _create("Fjord Mining AS")
+        fjord = _create("Fjord Mining AS", manager)
         Lead.objects.filter(pk=fjord.pk).update(status=Lead.Status.UNROUTED)

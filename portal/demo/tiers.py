@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from partners.models import KpiDefinition, KpiValue, Partner, Tier, TierEvaluation, TierPolicy
 from partners.services.tier_evaluation import tiers_evaluate
+from prm.actors import SYSTEM
 from prm.tenancy import tenant_context
 
 KPI_KEY = "annual_revenue_k"
@@ -111,4 +112,4 @@ def _seed_northwind() -> None:
             Partner.objects.filter(pk=bluewave.pk).update(**blank)
 
     if not TierEvaluation.objects.exists():
-        tiers_evaluate(on=timezone.localdate())
+        tiers_evaluate(on=timezone.localdate(), by=SYSTEM)

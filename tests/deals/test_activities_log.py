@@ -13,6 +13,7 @@ from deals.selectors.leads import lead_timings
 from deals.services.activities import MAX_DOCUMENT_BYTES, activity_add
 from deals.services.leads import lead_create
 from deals.services.offers import lead_offer, offer_accept
+from prm.actors import SYSTEM
 from prm.tenancy import tenant_context
 
 PDF = b"%PDF-1.4 tiny test document"
@@ -37,9 +38,9 @@ def reg(world) -> DealRegistration:
 @pytest.fixture
 def accepted_lead(world) -> Lead:
     with tenant_context(world.a.pk):
-        lead = lead_create(by=None, company_name="Accepted Co", country="DE")
-        offer = lead_offer(lead=lead, partner=world.p)
-        offer_accept(offer=offer, membership=world.p_rep)
+        lead = lead_create(by=world.channel_manager, company_name="Accepted Co", country="DE")
+        offer = lead_offer(lead=lead, partner=world.p, by=SYSTEM)
+        offer_accept(offer=offer, by=world.p_rep)
         return Lead.objects.get(pk=lead.pk)
 
 
@@ -51,7 +52,7 @@ def _activities(world, **filters):
 def _document(world, registration, membership, name="proposal.pdf", content=PDF) -> Activity:
     with tenant_context(world.a.pk):
         return activity_add(
-            membership=membership,
+            by=membership,
             registration=registration,
             kind="document",
             attachment=SimpleUploadedFile(name, content),
@@ -173,7 +174,7 @@ def test_the_service_refuses_another_partners_record(world, reg):
 
     with tenant_context(world.a.pk):
         with pytest.raises(PermissionDenied):
-            activity_add(membership=world.q_rep, registration=reg, kind="note", body="x")
+            activity_add(by=world.q_rep, registration=reg, kind="note", body="x")
 
 
 def test_tenant_b_cannot_download_a_documents(client, world, reg):
@@ -240,8 +241,8 @@ def test_lead_timings_for_kpis(world, accepted_lead):
 
 def test_nobody_logs_on_a_lead_before_it_is_accepted(client, world):
     with tenant_context(world.a.pk):
-        lead = lead_create(by=None, company_name="Pending Co", country="DE")
-        lead_offer(lead=lead, partner=world.p)
+        lead = lead_create(by=world.channel_manager, company_name="Pending Co", country="DE")
+        lead_offer(lead=lead, partner=world.p, by=SYSTEM)
     url = _url("portal:lead_activity_add", world, lead_id=lead.pk)
     client.force_login(world.p_rep.user)
     assert client.post(url, {"kind": "note", "body": "too early"}).status_code == 404
@@ -254,7 +255,7 @@ def test_nobody_logs_on_a_lead_before_it_is_accepted(client, world):
 
 def test_partner_q_cannot_touch_ps_lead_history(client, world, accepted_lead):
     with tenant_context(world.a.pk):
-        activity_add(membership=world.p_rep, lead=accepted_lead, kind="note", body="P only")
+        activity_add(by=world.p_rep, lead=accepted_lead, kind="note", body="P only")
     client.force_login(world.q_rep.user)
     url = _url("portal:lead_activity_add", world, lead_id=accepted_lead.pk)
     assert client.post(url, {"kind": "note", "body": "sneaky"}).status_code == 404

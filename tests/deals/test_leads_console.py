@@ -13,6 +13,7 @@ from deals.models import Lead, LeadOffer, RoutingRule
 from deals.services.leads import lead_create
 from deals.services.offers import lead_offer
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
+from prm.actors import SYSTEM
 from prm.tenancy import tenant_context
 from tests.world import make_member
 
@@ -30,7 +31,7 @@ def _count(world, model, **filters) -> int:
 
 def _lead(world, name="Console Lead", country="DE", **fields) -> Lead:
     with tenant_context(world.a.pk):
-        return lead_create(by=None, company_name=name, country=country, **fields)
+        return lead_create(by=world.channel_manager, company_name=name, country=country, **fields)
 
 
 GOOD_LEAD = {
@@ -151,7 +152,7 @@ def test_manual_offer_to_an_ineligible_partner_is_refused(client, world, who):
 def test_offering_an_offered_lead_is_refused(client, world):
     lead = _lead(world)
     with tenant_context(world.a.pk):
-        lead_offer(lead=lead, partner=world.p)
+        lead_offer(lead=lead, partner=world.p, by=SYSTEM)
     client.force_login(world.channel_manager.user)
     response = client.post(
         _url("console:lead_offer", world, lead_id=lead.pk), {"partner": world.q.pk}
@@ -174,7 +175,7 @@ def test_route_automatically_with_no_eligible_partner_leaves_it_unrouted(client,
 def test_closing_a_lead_withdraws_its_offer(client, world):
     lead = _lead(world)
     with tenant_context(world.a.pk):
-        offer = lead_offer(lead=lead, partner=world.p)
+        offer = lead_offer(lead=lead, partner=world.p, by=SYSTEM)
     client.force_login(world.vendor_admin.user)
     url = _url("console:lead_close", world, lead_id=lead.pk)
     assert client.post(url, {"reason": "Customer bought direct"}).status_code == 302
@@ -188,14 +189,14 @@ def test_closing_a_lead_withdraws_its_offer(client, world):
 def test_detail_shows_offer_history_with_outcomes_and_timings(client, world):
     lead = _lead(world)
     with tenant_context(world.a.pk):
-        first = lead_offer(lead=lead, partner=world.p)
+        first = lead_offer(lead=lead, partner=world.p, by=SYSTEM)
         LeadOffer.objects.filter(pk=first.pk).update(
             outcome=Outcome.DECLINED,
             responded_at=first.offered_at + timedelta(hours=3, minutes=5),
             decline_reason="No capacity",
         )
         Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.NEW, partner=None)
-        lead_offer(lead=lead, partner=world.q)
+        lead_offer(lead=lead, partner=world.q, by=SYSTEM)
     client.force_login(world.channel_manager.user)
     response = client.get(_url("console:lead_detail", world, lead_id=lead.pk))
     content = response.content.decode()
@@ -208,7 +209,7 @@ def test_the_list_filters_by_status_partner_and_country(client, world):
     offered = _lead(world, name="Offered One", country="FR")
     _lead(world, name="New One", country="FR")
     with tenant_context(world.a.pk):
-        lead_offer(lead=offered, partner=world.q)
+        lead_offer(lead=offered, partner=world.q, by=SYSTEM)
     client.force_login(world.channel_manager.user)
     url = _url("console:leads", world)
 
@@ -336,10 +337,12 @@ def _more_leads(world, n=12):
             partner = Partner.objects.create(name=f"Extra {i}", partner_type="agency")
             make_member(world.a, f"extra{i}@a.test", "partner_rep", partner)
             lead_offer(
-                lead=lead_create(by=None, company_name=f"L{i}", country="DE"), partner=partner
+                lead=lead_create(by=world.channel_manager, company_name=f"L{i}", country="DE"),
+                partner=partner,
+                by=SYSTEM,
             )
-            accepted = lead_create(by=None, company_name=f"A{i}", country="DE")
-            offer = lead_offer(lead=accepted, partner=world.p)
+            accepted = lead_create(by=world.channel_manager, company_name=f"A{i}", country="DE")
+            offer = lead_offer(lead=accepted, partner=world.p, by=SYSTEM)
             LeadOffer.objects.filter(pk=offer.pk).update(
                 outcome=Outcome.ACCEPTED, responded_at=timezone.now()
             )
@@ -347,7 +350,9 @@ def _more_leads(world, n=12):
                 status=Lead.Status.ACCEPTED, accepted_at=timezone.now()
             )
             lead_offer(
-                lead=lead_create(by=None, company_name=f"P{i}", country="DE"), partner=world.p
+                lead=lead_create(by=world.channel_manager, company_name=f"P{i}", country="DE"),
+                partner=world.p,
+                by=SYSTEM,
             )
 
 
@@ -382,7 +387,11 @@ def test_rules_list_uses_a_constant_number_of_queries(client, world):
 def test_lead_values_round_half_up_to_the_cent(world):
     with tenant_context(world.a.pk):
         lead = lead_create(
-            by=None, company_name="Rounding", country="de", estimated_value="10.005", currency="usd"
+            by=world.channel_manager,
+            company_name="Rounding",
+            country="de",
+            estimated_value="10.005",
+            currency="usd",
         )
         lead.refresh_from_db()
     assert (str(lead.estimated_value), lead.currency, lead.country) == ("10.01", "USD", "DE")

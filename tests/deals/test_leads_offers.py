@@ -14,6 +14,7 @@ from deals.services.leads import lead_create
 from deals.services.offers import lead_offer, offer_accept, offer_decline, offer_withdraw
 from deals.services.routing import leads_reclaim
 from partners.models import Partner, PartnerStatus
+from prm.actors import SYSTEM
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 
@@ -28,8 +29,8 @@ def _url(name, world, **kwargs):
 def offered(world):
     """A fresh lead in A offered to P; the rule "Germany" (filled in) matches P and Q."""
     with tenant_context(world.a.pk):
-        lead = lead_create(by=world.channel_manager.user, company_name="Globe AG", country="DE")
-        offer = lead_offer(lead=lead, partner=world.p, by=world.channel_manager.user)
+        lead = lead_create(by=world.channel_manager, company_name="Globe AG", country="DE")
+        offer = lead_offer(lead=lead, partner=world.p, by=world.channel_manager)
     return offer
 
 
@@ -51,8 +52,8 @@ def test_an_offer_emails_the_partners_people(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         with tenant_context(world.a.pk):
-            lead = lead_create(by=None, company_name="Mailable Ltd", country="GB")
-            lead_offer(lead=lead, partner=world.q)
+            lead = lead_create(by=world.channel_manager, company_name="Mailable Ltd", country="GB")
+            lead_offer(lead=lead, partner=world.q, by=SYSTEM)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.q_rep.user.email]
@@ -64,9 +65,9 @@ def test_only_active_partners_receive_offers(world):
     with tenant_context(world.a.pk):
         Partner.objects.filter(pk=world.q.pk).update(status=PartnerStatus.ONBOARDING)
         world.q.refresh_from_db()
-        lead = lead_create(by=None, company_name="Careful Inc", country="US")
+        lead = lead_create(by=world.channel_manager, company_name="Careful Inc", country="US")
         with pytest.raises(ValidationError) as caught:
-            lead_offer(lead=lead, partner=world.q)
+            lead_offer(lead=lead, partner=world.q, by=SYSTEM)
         assert "partner" in caught.value.message_dict
         assert not LeadOffer.objects.filter(lead=lead).exists()
 
@@ -75,11 +76,11 @@ def test_a_lead_has_one_pending_offer_at_most(world, offered):
     with tenant_context(world.a.pk):
         lead = Lead.objects.get(pk=offered.lead_id)
         with pytest.raises(ValidationError):
-            lead_offer(lead=lead, partner=world.q)
+            lead_offer(lead=lead, partner=world.q, by=SYSTEM)
         # Even a stale copy of the lead that still reads "new" cannot make a second one.
         lead.status = Lead.Status.NEW
         with pytest.raises(ValidationError):
-            lead_offer(lead=lead, partner=world.q)
+            lead_offer(lead=lead, partner=world.q, by=SYSTEM)
         assert LeadOffer.objects.filter(lead=lead).count() == 1
 
 
@@ -160,9 +161,9 @@ def test_the_service_refuses_people_of_another_partner(world, offered):
 
     with tenant_context(world.a.pk):
         with pytest.raises(PermissionDenied):
-            offer_accept(offer=offered, membership=world.q_rep)
+            offer_accept(offer=offered, by=world.q_rep)
         with pytest.raises(PermissionDenied):
-            offer_decline(offer=offered, membership=world.channel_manager, reason="no")
+            offer_decline(offer=offered, by=world.channel_manager, reason="no")
         assert LeadOffer.objects.get(pk=offered.pk).outcome == Outcome.PENDING
 
 
@@ -217,7 +218,7 @@ def test_vendor_withdraws_the_pending_offer(client, world, offered):
     assert again.status_code == 400 and b"no pending offer" in again.content
     with tenant_context(world.a.pk):
         with pytest.raises(ValidationError):
-            offer_withdraw(offer=offer, by=None)
+            offer_withdraw(offer=offer, by=world.channel_manager)
 
 
 def test_finance_cannot_withdraw(client, world, offered):

@@ -17,7 +17,9 @@ from deals.services.leads import lead_create
 from deals.services.offers import lead_offer
 from deals.services.routing import lead_route
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
+from prm.actors import SYSTEM
 from prm.tenancy import tenant_context
+from tests.world import staff
 
 Outcome = LeadOffer.Outcome
 
@@ -32,7 +34,7 @@ def a(world):
 
 
 def _lead(name="Acme", country="DE", industry="", **fields) -> Lead:
-    return lead_create(by=None, company_name=name, country=country, industry=industry, **fields)
+    return lead_create(by=staff(), company_name=name, country=country, industry=industry, **fields)
 
 
 def _past_offer(partner, outcome, *, days_ago=10, lead_status=Lead.Status.CLOSED) -> LeadOffer:
@@ -53,7 +55,7 @@ def _past_offer(partner, outcome, *, days_ago=10, lead_status=Lead.Status.CLOSED
 
 def _open_offer(partner) -> LeadOffer:
     lead = _lead(name=f"Open lead for {partner.name} {timezone.now().timestamp()}")
-    return lead_offer(lead=lead, partner=partner)
+    return lead_offer(lead=lead, partner=partner, by=SYSTEM)
 
 
 def _registration(world, partner, status, closed_days_ago=30) -> DealRegistration:
@@ -79,12 +81,12 @@ def _rule(**fields) -> RoutingRule:
 def test_rules_match_by_country_and_partner_type(a):
     _rule(name="France to MSPs", priority=10, countries=["FR"], partner_types=[PartnerType.MSP])
     _rule(name="Germany to resellers", priority=20, countries=["DE"], partner_types=["reseller"])
-    german = lead_route(lead=_lead("Berlin GmbH", "DE"))
-    french = lead_route(lead=_lead("Paris SA", "FR"))
+    german = lead_route(lead=_lead("Berlin GmbH", "DE"), by=SYSTEM)
+    french = lead_route(lead=_lead("Paris SA", "FR"), by=SYSTEM)
     italian = _lead("Roma Srl", "IT")
     assert (german.partner, german.rule.name) == (a.p, "Germany to resellers")
     assert (french.partner, french.rule.name) == (a.q, "France to MSPs")
-    assert lead_route(lead=italian) is None
+    assert lead_route(lead=italian, by=SYSTEM) is None
     italian.refresh_from_db()
     assert (italian.status, italian.partner) == (Lead.Status.UNROUTED, None)
     german_lead = Lead.objects.get(pk=german.lead_id)
@@ -95,8 +97,8 @@ def test_rules_match_by_country_and_partner_type(a):
 def test_rules_match_by_industry_whatever_the_case(a):
     _rule(name="Health to MSPs", priority=1, industries=["health"], partner_types=["msp"])
     _rule(name="The rest to resellers", priority=2, partner_types=["reseller"])
-    assert lead_route(lead=_lead("Clinic", industry="Health")).partner == a.q
-    assert lead_route(lead=_lead("Shop", industry="retail")).partner == a.p
+    assert lead_route(lead=_lead("Clinic", industry="Health"), by=SYSTEM).partner == a.q
+    assert lead_route(lead=_lead("Shop", industry="retail"), by=SYSTEM).partner == a.p
 
 
 def test_rules_match_by_tier_and_run_by_priority(a):
@@ -104,7 +106,7 @@ def test_rules_match_by_tier_and_run_by_priority(a):
     Partner.objects.filter(pk=a.q.pk).update(tier=gold)
     _rule(name="Gold first", priority=5, tier_ids=[gold.pk])
     _rule(name="Anyone", priority=50)
-    offer = lead_route(lead=_lead())
+    offer = lead_route(lead=_lead(), by=SYSTEM)
     assert (offer.partner, offer.rule.name) == (a.q, "Gold first")
 
 
@@ -112,7 +114,7 @@ def test_inactive_rules_and_partners_are_skipped(a):
     _rule(name="Off", priority=1, is_active=False, partner_types=["msp"])
     _rule(name="On", priority=2)
     Partner.objects.filter(pk=a.p.pk).update(status=PartnerStatus.SUSPENDED)
-    offer = lead_route(lead=_lead())
+    offer = lead_route(lead=_lead(), by=SYSTEM)
     assert (offer.partner, offer.rule.name) == (a.q, "On")
 
 
@@ -128,14 +130,14 @@ def test_the_lightest_open_lead_load_wins(a):
         _past_offer(third, Outcome.ACCEPTED, lead_status=Lead.Status.CONVERTED)
     loads = {p.pk: p.open_leads for p in routing_candidates(rule=_rule(), lead=_lead("X"))}
     assert loads == {a.p.pk: 2, a.q.pk: 2, third.pk: 0}
-    assert lead_route(lead=_lead("Y")).partner == third
+    assert lead_route(lead=_lead("Y"), by=SYSTEM).partner == third
 
 
 def test_partners_at_their_cap_are_not_eligible(a):
     _rule(max_open_leads=1)
     _open_offer(a.p)
-    assert lead_route(lead=_lead("First")).partner == a.q
-    assert lead_route(lead=_lead("Second")) is None
+    assert lead_route(lead=_lead("First"), by=SYSTEM).partner == a.q
+    assert lead_route(lead=_lead("Second"), by=SYSTEM) is None
 
 
 def test_the_better_acceptance_rate_wins_at_equal_load(a):
@@ -152,7 +154,7 @@ def test_the_better_acceptance_rate_wins_at_equal_load(a):
         (a.q.pk, Decimal("1")),
         (a.p.pk, Decimal("0.5")),
     ]
-    assert lead_route(lead=_lead("Y")).partner == a.q
+    assert lead_route(lead=_lead("Y"), by=SYSTEM).partner == a.q
 
 
 def test_a_reclaimed_offer_counts_against_the_acceptance_rate(a):
@@ -160,7 +162,7 @@ def test_a_reclaimed_offer_counts_against_the_acceptance_rate(a):
     _past_offer(a.p, Outcome.ACCEPTED, lead_status=Lead.Status.CONVERTED)
     _past_offer(a.q, Outcome.ACCEPTED, lead_status=Lead.Status.CONVERTED)
     _past_offer(a.q, Outcome.RECLAIMED)
-    assert lead_route(lead=_lead()).partner == a.p
+    assert lead_route(lead=_lead(), by=SYSTEM).partner == a.p
 
 
 def test_the_better_win_rate_wins_at_equal_load_and_acceptance(a, world):
@@ -174,7 +176,7 @@ def test_the_better_win_rate_wins_at_equal_load_and_acceptance(a, world):
         (a.q.pk, Decimal("1")),
         (a.p.pk, Decimal("0.5")),
     ]
-    assert lead_route(lead=_lead("Y")).partner == a.q
+    assert lead_route(lead=_lead("Y"), by=SYSTEM).partner == a.q
 
 
 def test_round_robin_among_equals_prefers_who_waited_longest(a):
@@ -182,17 +184,17 @@ def test_round_robin_among_equals_prefers_who_waited_longest(a):
     # Withdrawn offers neither load a partner nor count for its acceptance rate.
     _past_offer(a.p, Outcome.WITHDRAWN, days_ago=2)
     _past_offer(a.q, Outcome.WITHDRAWN, days_ago=1)
-    first = lead_route(lead=_lead("One"))
+    first = lead_route(lead=_lead("One"), by=SYSTEM)
     assert first.partner == a.p
     newcomer = Partner.objects.create(name="Newcomer", partner_type="agency")
-    assert lead_route(lead=_lead("Two")).partner == newcomer
+    assert lead_route(lead=_lead("Two"), by=SYSTEM).partner == newcomer
 
 
 def test_round_robin_takes_turns(a):
     _rule()
     chosen = []
     for i in range(4):
-        offer = lead_route(lead=_lead(f"Lead {i}"))
+        offer = lead_route(lead=_lead(f"Lead {i}"), by=SYSTEM)
         chosen.append(offer.partner)
         # The partner answers, so its load stays level with the others'.
         LeadOffer.objects.filter(pk=offer.pk).update(outcome=Outcome.WITHDRAWN)
@@ -203,16 +205,16 @@ def test_round_robin_takes_turns(a):
 def test_partners_already_offered_the_lead_are_skipped(a):
     _rule()
     lead = _lead()
-    offer = lead_route(lead=lead)
+    offer = lead_route(lead=lead, by=SYSTEM)
     assert offer.partner == a.p
     LeadOffer.objects.filter(pk=offer.pk).update(outcome=Outcome.DECLINED)
     Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.NEW, partner=None)
     lead.refresh_from_db()
-    assert lead_route(lead=lead).partner == a.q
+    assert lead_route(lead=lead, by=SYSTEM).partner == a.q
     LeadOffer.objects.filter(lead=lead, partner=a.q).update(outcome=Outcome.DECLINED)
     Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.NEW, partner=None)
     lead.refresh_from_db()
-    assert lead_route(lead=lead) is None
+    assert lead_route(lead=lead, by=SYSTEM) is None
     lead.refresh_from_db()
     assert lead.status == Lead.Status.UNROUTED
 
@@ -220,10 +222,10 @@ def test_partners_already_offered_the_lead_are_skipped(a):
 def test_routing_needs_a_lead_waiting_for_a_partner(a):
     _rule()
     lead = _lead()
-    lead_route(lead=lead)
+    lead_route(lead=lead, by=SYSTEM)
     lead.refresh_from_db()
     with pytest.raises(ValidationError):
-        lead_route(lead=lead)
+        lead_route(lead=lead, by=SYSTEM)
     assert LeadOffer.objects.filter(lead=lead).count() == 1
 
 
@@ -245,5 +247,5 @@ def test_routing_stays_in_the_tenant(world):
     with tenant_context(world.b.pk):
         RoutingRule.objects.create(name="B everyone")
         lead = _lead("B customer")
-        offer = lead_route(lead=lead)
+        offer = lead_route(lead=lead, by=SYSTEM)
     assert offer.partner_id == world.b_partner.pk

@@ -10,8 +10,10 @@ from deals.models import Lead, LeadOffer
 from deals.services.leads import lead_create
 from deals.services.offers import lead_offer
 from deals.tasks.leads import leads_reclaim_all_tenants, leads_reclaim_tenant
+from prm.actors import SYSTEM
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
+from tests.world import staff
 
 pytestmark = pytest.mark.worker
 
@@ -22,8 +24,8 @@ def _overdue_offer(tenant, partner) -> LeadOffer:
     """A lead offered to ``partner`` whose deadline has passed (the filled-in
     rule "Germany" matches every partner for a German lead)."""
     with tenant_context(tenant.pk):
-        lead = lead_create(by=None, company_name="Late Answer GmbH", country="DE")
-        offer = lead_offer(lead=lead, partner=partner)
+        lead = lead_create(by=staff(), company_name="Late Answer GmbH", country="DE")
+        offer = lead_offer(lead=lead, partner=partner, by=SYSTEM)
         LeadOffer.objects.filter(pk=offer.pk).update(due_at=timezone.now() - timedelta(hours=1))
         return offer
 

@@ -97,7 +97,7 @@ def test_simultaneous_submissions_and_approvals_end_with_one_protected(tx_world)
         def job():
             with tenant_context(world.a.pk):
                 registration = services.registration_create(
-                    membership=membership,
+                    by=membership,
                     customer_name=name,
                     customer_domain="https://globex.example",
                     customer_country="US",

@@ -34,7 +34,7 @@ def test_every_section_shows_this_partners_data(client, world):
             partner=world.p,
             to_status=PartnerStatus.SUSPENDED,
             reason="Late payments",
-            by=world.vendor_admin.user,
+            by=world.vendor_admin,
         )
         PartnerOnboardingStep.objects.update(completed_at=datetime.datetime.now(datetime.UTC))
         audit_record(actor=world.vendor_admin.user, action="partner.updated", target=world.q)

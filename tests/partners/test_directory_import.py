@@ -251,6 +251,6 @@ def test_a_missing_file_is_a_form_error(client, world):
 def test_the_service_reports_problems_without_http(world):
     file = io.BytesIO(_csv("Acme,,,,,,,nope,,,").encode())
     with tenant_context(world.a.pk):
-        result = partners_import_csv(file=file, by=world.vendor_admin.user)
+        result = partners_import_csv(file=file, by=world.vendor_admin)
     assert not result.ok and result.created == 0
     assert [(p.row, p.column) for p in result.problems] == [(2, "partner_type")]

@@ -16,6 +16,7 @@ from partners.models import (
 from partners.services.onboarding import onboarding_completed, onboarding_refresh, onboarding_start
 from partners.services.organisations import partner_create
 from prm.tenancy import tenant_context
+from tests.world import staff
 
 
 def _plan_with_steps():
@@ -40,7 +41,7 @@ def _plan_with_steps():
 
 
 def _new_partner(name="Newco", partner_type=PartnerType.RESELLER):
-    return partner_create(by=None, name=name, partner_type=partner_type, status="onboarding")
+    return partner_create(by=staff(), name=name, partner_type=partner_type, status="onboarding")
 
 
 def test_starting_creates_steps_due_by_their_offsets(world):

@@ -276,10 +276,10 @@ def test_the_service_checks_every_answer_itself(world, kind, value, ok):
     answers = {questions[k]: v for k, v in {**valid, kind: value}.items()}
     with tenant_context(world.a.pk):
         if ok:
-            services.survey_answer(survey=survey, membership=world.p_rep, answers=answers)
+            services.survey_answer(survey=survey, by=world.p_rep, answers=answers)
         else:
             with pytest.raises(ValidationError) as error:
-                services.survey_answer(survey=survey, membership=world.p_rep, answers=answers)
+                services.survey_answer(survey=survey, by=world.p_rep, answers=answers)
             assert list(error.value.message_dict) == [f"q_{questions[kind]}"]
     assert _count(world, SurveyResponse, survey=survey) == (1 if ok else 0)
 
@@ -361,7 +361,7 @@ def _respond(world, survey, who, nps, rating, choice="Payouts", text=""):
     with tenant_context(world.a.pk):
         services.survey_answer(
             survey=survey,
-            membership=who,
+            by=who,
             answers={q["nps"]: nps, q["rating"]: rating, q["choice"]: choice, q["text"]: text},
         )
 

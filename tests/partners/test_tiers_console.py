@@ -21,6 +21,7 @@ from partners.models import (
 )
 from partners.services.tier_evaluation import tiers_evaluate
 from partners.services.tiers import partner_set_tier
+from prm.actors import SYSTEM
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.fills.tiers import build_ladder, set_revenue
@@ -283,7 +284,7 @@ def _proposals(world, *, extra=0):
     with tenant_context(world.a.pk):
         for i in range(extra):
             Partner.objects.create(name=f"Extra {i}", partner_type=PartnerType.AGENCY)
-        tiers_evaluate(on=timezone.localdate())
+        tiers_evaluate(on=timezone.localdate(), by=SYSTEM)
         return list(TierChange.objects.filter(status="proposed").order_by("pk"))
 
 
@@ -403,7 +404,7 @@ def test_another_tenants_objects_are_not_found(client, world):
     build_ladder(world.a)
     b_ladder = build_ladder(world.b)
     with tenant_context(world.b.pk):
-        tiers_evaluate(on=timezone.localdate())
+        tiers_evaluate(on=timezone.localdate(), by=SYSTEM)
         b_change = TierChange.objects.filter(status="proposed").first()
         b_requirement = TierRequirement.objects.first()
     client.force_login(world.vendor_admin.user)
@@ -443,7 +444,7 @@ def test_partner_tier_history_uses_a_constant_number_of_queries(client, world):
     set_revenue(world.a, world.p, 300)
     first_day = date(2030, 1, 1)
     with tenant_context(world.a.pk):
-        tiers_evaluate(on=first_day)
+        tiers_evaluate(on=first_day, by=SYSTEM)
     client.force_login(world.vendor_admin.user)
     url = _url(world, "partner_tiers", partner_id=world.p.pk)
     few, response = _count_queries(client, url)
@@ -452,9 +453,9 @@ def test_partner_tier_history_uses_a_constant_number_of_queries(client, world):
     with tenant_context(world.a.pk):
         for offset, tier in enumerate([ladder.silver, ladder.gold, ladder.platinum], start=1):
             partner_set_tier(
-                partner=world.p, tier=tier, by=world.vendor_admin.user, reason=f"Step {offset}"
+                partner=world.p, tier=tier, by=world.vendor_admin, reason=f"Step {offset}"
             )
-            tiers_evaluate(on=first_day + timedelta(days=offset))
+            tiers_evaluate(on=first_day + timedelta(days=offset), by=SYSTEM)
     many, response = _count_queries(client, url)
     assert len(response.context["evaluations"]) == 5
     assert len(response.context["changes"]) >= 5

@@ -21,6 +21,7 @@ from partners.models import (
 )
 from partners.services.tier_evaluation import tiers_evaluate
 from partners.services.tiers import partner_set_tier, tier_change_decide
+from prm.actors import SYSTEM
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.fills.tiers import REVENUE_KPI, build_ladder, set_revenue
@@ -28,7 +29,7 @@ from tests.fills.tiers import REVENUE_KPI, build_ladder, set_revenue
 DAY = date(2030, 3, 1)
 
 
-def _evaluate(tenant, on=DAY, by=None):
+def _evaluate(tenant, on=DAY, by=SYSTEM):
     with tenant_context(tenant.pk):
         return tiers_evaluate(on=on, by=by)
 
@@ -215,7 +216,7 @@ def test_an_approved_proposal_stands_when_the_day_is_evaluated_again(world):
     _evaluate(world.a)
     [proposal] = _changes(world.a, world.p, status="proposed")
     with tenant_context(world.a.pk):
-        tier_change_decide(change=proposal, approve=True, by=world.channel_manager.user)
+        tier_change_decide(change=proposal, approve=True, by=world.channel_manager)
     before = _snapshot(world.a)
     _evaluate(world.a)
     assert _snapshot(world.a) == before
@@ -250,11 +251,11 @@ def test_a_decision_applies_once_however_often_it_is_sent(world):
     _evaluate(world.a)
     [proposal] = _changes(world.a, world.p, status="proposed")
     stale_copy = _changes(world.a, world.p, status="proposed")[0]
-    by = world.vendor_admin.user
+    by = world.vendor_admin
 
     with tenant_context(world.a.pk):
         decided = tier_change_decide(change=proposal, approve=True, by=by)
-    assert (decided.status, decided.decided_by) == ("applied", by)
+    assert (decided.status, decided.decided_by) == ("applied", by.user)
     with tenant_context(world.a.pk), pytest.raises(ValidationError, match="already decided"):
         tier_change_decide(change=stale_copy, approve=True, by=by)
     with tenant_context(world.a.pk), pytest.raises(ValidationError, match="already decided"):
@@ -265,7 +266,7 @@ def test_a_decision_applies_once_however_often_it_is_sent(world):
     with tenant_context(world.a.pk):
         assert (
             AuditEvent.objects.filter(
-                action="partner.tier_changed", data__change_id=proposal.pk, actor=by
+                action="partner.tier_changed", data__change_id=proposal.pk, actor=by.user
             ).count()
             == 1
         )
@@ -280,12 +281,12 @@ def test_rejecting_needs_a_reason_and_a_rejected_demotion_restarts_the_grace_per
     assert proposal.to_tier == ladder.silver
 
     with tenant_context(world.a.pk), pytest.raises(ValidationError):
-        tier_change_decide(change=proposal, approve=False, by=world.vendor_admin.user)
+        tier_change_decide(change=proposal, approve=False, by=world.vendor_admin)
     assert _changes(world.a, world.p, status="proposed") == [proposal]
 
     with tenant_context(world.a.pk):
         tier_change_decide(
-            change=proposal, approve=False, by=world.vendor_admin.user, reason="Big deal closing"
+            change=proposal, approve=False, by=world.vendor_admin, reason="Big deal closing"
         )
     today = timezone.localdate()
     partner = _partner(world.a, world.p)
@@ -299,7 +300,7 @@ def test_a_manual_change_is_recorded_and_withdraws_the_open_proposal(world):
     set_revenue(world.a, world.p, 300)
     _evaluate(world.a)
     [proposal] = _changes(world.a, world.p, status="proposed")
-    by = world.channel_manager.user
+    by = world.channel_manager
 
     with tenant_context(world.a.pk):
         with pytest.raises(ValidationError):
@@ -314,7 +315,7 @@ def test_a_manual_change_is_recorded_and_withdraws_the_open_proposal(world):
         "applied",
         None,
         ladder.platinum,
-        by,
+        by.user,
     )
     assert _partner(world.a, world.p).tier == ladder.platinum
     assert _changes(world.a, world.p, pk=proposal.pk)[0].status == "rejected"

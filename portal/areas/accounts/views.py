@@ -11,19 +11,14 @@ from django.views.decorators.http import require_POST
 
 from deals.selectors import accounts as selectors
 from deals.services import accounts as services
+from prm import policies
 from prm.csv_import import MAX_ROWS
-from prm.roles import Role
 
-from ...access import roles_required
+from ...access import policy_required
 from ...imports import CsvImportPage, import_page, problem_report, template_download
 from .forms import SearchForm
 
 PAGE_SIZE = 50
-MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def _can_manage(request) -> bool:
-    return request.membership.role in MANAGERS
 
 
 def _status(form) -> int:
@@ -40,16 +35,16 @@ def direct_accounts(request):
         "query": query,
         "page": page,
         "accounts": list(page.object_list),
-        "can_manage": _can_manage(request),
+        "can_manage": policies.can_manage_direct_accounts(request.membership),
     }
     return render(request, "accounts/direct_accounts.html", context)
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_direct_accounts)
 def direct_account_delete(request, account_id: int):
     account = selectors.direct_account_get(membership=request.membership, account_id=account_id)
-    services.direct_account_delete(account=account, by=request.user)
+    services.direct_account_delete(account=account, by=request.membership)
     messages.success(
         request, _("%(name)s was removed from your accounts.") % {"name": account.name}
     )
@@ -78,16 +73,16 @@ IMPORT = CsvImportPage(
 )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_direct_accounts)
 def direct_accounts_import(request):
-    return import_page(request, IMPORT, by=request.user)
+    return import_page(request, IMPORT, by=request.membership)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_direct_accounts)
 def direct_accounts_template(request):
     return template_download(IMPORT)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_direct_accounts)
 def direct_accounts_import_report(request):
     return problem_report(request, IMPORT)

@@ -50,9 +50,7 @@ def add_activity(request, form, **record):
     if not form.is_valid():
         return False
     try:
-        activity_services.activity_add(
-            membership=request.membership, **record, **form.activity_fields()
-        )
+        activity_services.activity_add(by=request.membership, **record, **form.activity_fields())
     except ValidationError as error:
         apply_validation_error(form, error)
         return False

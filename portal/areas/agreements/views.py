@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from partners.selectors import agreements as selectors
 from partners.selectors.people import partner_of
 from partners.services import agreements as services
-from prm.roles import Role
+from prm import policies
 
-from ...access import roles_required
+from ...access import policy_required
 from ...forms import apply_validation_error
 from .forms import PublishForm
 
@@ -21,7 +21,7 @@ from .forms import PublishForm
 def console_list(request):
     form = PublishForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if request.membership.role != Role.VENDOR_ADMIN:
+        if not policies.can_publish_agreements(request.membership):
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -45,7 +45,7 @@ def console_list(request):
             "pending": selectors.partners_pending_acceptance(agreement=current) if current else [],
             "past_deadline": selectors.partners_past_deadline(),
             "form": form,
-            "can_publish": request.membership.role == Role.VENDOR_ADMIN,
+            "can_publish": policies.can_publish_agreements(request.membership),
             "today": timezone.localdate(),
         },
         status=400 if form.errors else 200,
@@ -86,13 +86,13 @@ def portal_view(request):
         {
             "agreement": current,
             "acceptance": selectors.acceptance_of(partner=partner, agreement=current),
-            "can_accept": request.membership.role == Role.PARTNER_ADMIN,
+            "can_accept": policies.can_accept_agreement(request.membership),
         },
     )
 
 
 @require_POST
-@roles_required(Role.PARTNER_ADMIN)
+@policy_required(policies.can_accept_agreement)
 def portal_accept(request, agreement_id: int):
     agreement = selectors.agreement_get(agreement_id=agreement_id)
     try:

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from partners.selectors import announcements as selectors
 from partners.services import announcements as services
+from prm import policies
 
-from ...access import roles_required
-from ...audience import EDITORS, can_edit_communication, with_audience
+from ...access import policy_required
+from ...audience import with_audience
 from ...calls import call_with_form, call_with_message
 from .forms import AnnouncementForm
 
@@ -22,12 +23,12 @@ def announcements(request):
         "announcements": with_audience(
             selectors.announcement_list_console(membership=request.membership)
         ),
-        "can_edit": can_edit_communication(request),
+        "can_edit": policies.can_communicate(request.membership),
     }
     return render(request, "announcements/console_announcements.html", context)
 
 
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def announcement_create(request):
     form = AnnouncementForm(request.POST or None)
 
@@ -51,7 +52,7 @@ def announcement_detail(request, announcement_id: int):
     announcement = selectors.announcement_get_console(
         membership=request.membership, announcement_id=announcement_id
     )
-    can_edit = can_edit_communication(request)
+    can_edit = policies.can_communicate(request.membership)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = AnnouncementForm(
@@ -85,7 +86,7 @@ def announcement_detail(request, announcement_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def announcement_publish(request, announcement_id: int):
     announcement = selectors.announcement_get_console(
         membership=request.membership, announcement_id=announcement_id
@@ -99,7 +100,7 @@ def announcement_publish(request, announcement_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def announcement_unpublish(request, announcement_id: int):
     announcement = selectors.announcement_get_console(
         membership=request.membership, announcement_id=announcement_id
@@ -121,5 +122,5 @@ def portal_announcement(request, announcement_id: int):
     announcement = selectors.announcement_get_for_partner(
         membership=request.membership, announcement_id=announcement_id
     )
-    services.announcement_mark_read(announcement=announcement, membership=request.membership)
+    services.announcement_mark_read(announcement=announcement, by=request.membership)
     return render(request, "announcements/portal_announcement.html", {"announcement": announcement})

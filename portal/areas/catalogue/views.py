@@ -12,17 +12,11 @@ from django.views.decorators.http import require_POST
 
 from deals.selectors import catalogue as selectors
 from deals.services import catalogue as services
-from prm.roles import Role
+from prm import policies
 
-from ...access import roles_required
+from ...access import policy_required
 from ...forms import apply_validation_error
 from .forms import ProductForm
-
-MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def _can_manage(request) -> bool:
-    return request.membership.role in MANAGERS
 
 
 def _status(form) -> int:
@@ -32,17 +26,17 @@ def _status(form) -> int:
 def products(request):
     context = {
         "products": selectors.product_list(membership=request.membership),
-        "can_manage": _can_manage(request),
+        "can_manage": policies.can_manage_catalogue(request.membership),
     }
     return render(request, "catalogue/products.html", context)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_catalogue)
 def product_create(request):
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_create(by=request.user, **form.cleaned_data)
+            product = services.product_create(by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -52,7 +46,7 @@ def product_create(request):
     return render(request, "catalogue/product_form.html", context, status=_status(form))
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_catalogue)
 def product_edit(request, product_id: int):
     product = selectors.product_get(membership=request.membership, product_id=product_id)
     form = ProductForm(
@@ -60,7 +54,7 @@ def product_edit(request, product_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.product_update(product=product, by=request.user, **form.cleaned_data)
+            services.product_update(product=product, by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -76,7 +70,7 @@ def product_edit(request, product_id: int):
 
 def _set_active(request, product_id: int, *, active: bool):
     product = selectors.product_get(membership=request.membership, product_id=product_id)
-    services.product_set_active(product=product, by=request.user, active=active)
+    services.product_set_active(product=product, by=request.membership, active=active)
     if active:
         messages.success(request, _("%(name)s is available again.") % {"name": product.name})
     else:
@@ -89,12 +83,12 @@ def _set_active(request, product_id: int, *, active: bool):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_catalogue)
 def product_deactivate(request, product_id: int):
     return _set_active(request, product_id, active=False)
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_catalogue)
 def product_reactivate(request, product_id: int):
     return _set_active(request, product_id, active=True)

@@ -11,16 +11,10 @@ from django.utils.translation import gettext as _
 
 from deals.selectors.rules import deal_settings
 from deals.services import rules as services
-from prm.roles import Role
+from prm import policies
 
 from ...forms import apply_validation_error
 from .forms import DealSettingsForm
-
-MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def _can_manage(request) -> bool:
-    return request.membership.role in MANAGERS
 
 
 def _status(form) -> int:
@@ -33,16 +27,20 @@ def deal_settings_view(request):
         request.POST or None, initial=model_to_dict(current, fields=DealSettingsForm.Meta.fields)
     )
     if request.method == "POST":
-        if not _can_manage(request):
+        if not policies.can_change_deal_rules(request.membership):
             raise PermissionDenied
         if form.is_valid():
             changed = {name: form.cleaned_data[name] for name in form.changed_data}
             try:
-                services.deal_settings_update(by=request.user, **changed)
+                services.deal_settings_update(by=request.membership, **changed)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
                 messages.success(request, _("Deal settings saved."))
                 return redirect("console:deal_settings", tenant_slug=request.tenant.slug)
-    context = {"form": form, "settings": current, "can_manage": _can_manage(request)}
+    context = {
+        "form": form,
+        "settings": current,
+        "can_manage": policies.can_change_deal_rules(request.membership),
+    }
     return render(request, "deal_rules/settings.html", context, status=_status(form))

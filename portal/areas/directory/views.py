@@ -27,14 +27,15 @@ from partners.services.imports import MAX_ROWS, TEMPLATE_COLUMNS, partners_impor
 from partners.services.organisations import (
     partner_change_status,
     partner_create,
+    partner_profile_update,
 )
 from partners.states import status_moves
 from partners.types import partner_type_choices
-from portal.access import roles_required
+from portal.access import policy_required
 from portal.exports import csv_download
 from portal.forms import apply_validation_error
 from portal.imports import CsvImportPage, import_page, problem_report, template_download
-from prm.roles import Role
+from prm import policies
 from prm.selectors import vendor_staff
 
 from .forms import (
@@ -48,7 +49,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 EXPORT_COLUMNS = [*TEMPLATE_COLUMNS, "tier", "people"]
 ACTION_LABELS = {
     "partner.created": gettext_lazy("Partner created"),
@@ -57,10 +57,6 @@ ACTION_LABELS = {
     "partner.status_changed": gettext_lazy("Status changed"),
     "partner.kpis_changed": gettext_lazy("KPI values changed"),
 }
-
-
-def _can_manage(request) -> bool:
-    return request.membership.role in MANAGERS
 
 
 def _staff():
@@ -101,7 +97,7 @@ def partners(request):
         "filter": directory,
         "page": page,
         "partners": rows,
-        "can_manage": _can_manage(request),
+        "can_manage": policies.can_manage_partners(request.membership),
     }
     return render(request, "directory/partners.html", context)
 
@@ -120,7 +116,7 @@ def partners_export(request):
 # --- creating and editing -----------------------------------------------------------
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partner_create_view(request):
     form = PartnerCreateForm(
         request.POST or None, type_choices=partner_type_choices(), staff=_staff()
@@ -128,7 +124,7 @@ def partner_create_view(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            partner = partner_create(by=request.user, **data)
+            partner = partner_create(by=request.membership, **data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -142,7 +138,7 @@ def partner_create_view(request):
     )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partner_edit(request, partner_id: int):
     partner = partner_get(membership=request.membership, partner_id=partner_id)
     domains = list(partner.domains.order_by("domain").values_list("domain", flat=True))
@@ -156,7 +152,10 @@ def partner_edit(request, partner_id: int):
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "domains"}
         try:
             services.partner_edit(
-                partner=partner, by=request.user, domains=form.cleaned_data["domains"], **changed
+                partner=partner,
+                by=request.membership,
+                domains=form.cleaned_data["domains"],
+                **changed,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -171,7 +170,7 @@ def partner_edit(request, partner_id: int):
     )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partner_status(request, partner_id: int):
     partner = partner_get(membership=request.membership, partner_id=partner_id)
     allowed = status_moves(partner)
@@ -182,7 +181,7 @@ def partner_status(request, partner_id: int):
                 partner=partner,
                 to_status=form.cleaned_data["to_status"],
                 reason=form.cleaned_data["reason"],
-                by=request.user,
+                by=request.membership,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -202,12 +201,14 @@ def partner_status(request, partner_id: int):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partner_kpis(request, partner_id: int):
     overview = partner_overview(membership=request.membership, partner_id=partner_id)
     form = KpiValuesForm(request.POST, kpis=overview.kpis)
     if form.is_valid():
-        services.partner_kpis_set(partner=overview.partner, values=form.values(), by=request.user)
+        services.partner_kpis_set(
+            partner=overview.partner, values=form.values(), by=request.membership
+        )
         messages.success(request, _("KPI values saved."))
         return _to_partner(request, overview.partner)
     return _render_detail(request, overview, kpi_form=form, status=400)
@@ -222,7 +223,7 @@ def partner_detail(request, partner_id: int):
 
 
 def _render_detail(request, overview, *, kpi_form=None, status=200):
-    can_manage = _can_manage(request)
+    can_manage = policies.can_manage_partners(request.membership)
     partner = overview.partner
     allowed = status_moves(partner)
     for event in overview.timeline:
@@ -264,17 +265,17 @@ IMPORT = CsvImportPage(
 )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partners_import(request):
-    return import_page(request, IMPORT, by=request.user)
+    return import_page(request, IMPORT, by=request.membership)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partners_import_template(request):
     return template_download(IMPORT)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partners_import_report(request):
     """The problems of the person's last failed import, as CSV (kept for an hour,
     readable only by the same person in the same tenant)."""
@@ -284,12 +285,12 @@ def partners_import_report(request):
 # --- custom partner types and KPIs ------------------------------------------------
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partner_types(request):
     form = KeyNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.custom_partner_type_create(by=request.user, **form.cleaned_data)
+            services.custom_partner_type_create(by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -306,11 +307,11 @@ def partner_types(request):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def partner_type_delete(request, type_id: int):
     partner_type = org_selectors.custom_partner_type_get(type_id=type_id)
     try:
-        services.custom_partner_type_delete(partner_type=partner_type, by=request.user)
+        services.custom_partner_type_delete(partner_type=partner_type, by=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -318,12 +319,12 @@ def partner_type_delete(request, type_id: int):
     return redirect("console:partner_types", tenant_slug=request.tenant.slug)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def kpis(request):
     form = KeyNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.kpi_definition_create(by=request.user, **form.cleaned_data)
+            services.kpi_definition_create(by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -334,11 +335,11 @@ def kpis(request):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_partners)
 def kpi_delete(request, kpi_id: int):
     kpi = org_selectors.kpi_definition_get(kpi_id=kpi_id)
     try:
-        services.kpi_definition_delete(kpi=kpi, by=request.user)
+        services.kpi_definition_delete(kpi=kpi, by=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -353,7 +354,7 @@ def profile(request):
     """A partner's admin edits the organisation's profile; reps read it."""
     membership = request.membership
     partner = partner_get(membership=membership, partner_id=partner_id_of(membership))
-    can_edit = membership.role == Role.PARTNER_ADMIN
+    can_edit = policies.can_edit_partner_profile(membership)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = PartnerProfileForm(
@@ -364,7 +365,7 @@ def profile(request):
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             if changed:
-                services.partner_profile_update(partner=partner, by=request.user, **changed)
+                partner_profile_update(partner=partner, by=request.membership, **changed)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from partners.selectors import ideas as selectors
 from partners.services import ideas as services
+from prm import policies
 
-from ...audience import can_edit_communication
 from ...calls import call_with_form
 from .forms import IdeaFilterForm, IdeaForm, IdeaResponseForm
 
@@ -34,7 +34,7 @@ def ideas(request):
 
 def idea_detail(request, idea_id: int):
     idea = selectors.idea_get(membership=request.membership, idea_id=idea_id)
-    can_edit = can_edit_communication(request)
+    can_edit = policies.can_answer_ideas(request.membership)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = IdeaResponseForm(
@@ -60,7 +60,7 @@ def portal_ideas(request):
     form = IdeaForm(request.POST or None)
 
     def submit():
-        services.idea_submit(membership=request.membership, **form.cleaned_data)
+        services.idea_submit(by=request.membership, **form.cleaned_data)
 
     if request.method == "POST" and call_with_form(form, submit):
         messages.success(request, _("Thank you! Your idea was sent to the vendor."))

@@ -23,9 +23,9 @@ from deals.services import offers, routing
 from partners.models import Tier
 from partners.selectors.people import partner_id_of
 from partners.types import partner_type_choices
-from prm.roles import Role
+from prm import policies
 
-from ...access import roles_required
+from ...access import policy_required
 from ...forms import apply_validation_error
 from ..activities.forms import ActivityForm
 from ..activities.panel import activity_panel
@@ -40,11 +40,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def _can_manage(request) -> bool:
-    return request.membership.role in MANAGERS
 
 
 def _to_console_lead(request, lead):
@@ -85,23 +80,23 @@ def leads(request):
         "timings": timings,
         "time_to_accept": format_duration(timings.avg_time_to_accept),
         "time_to_first_activity": format_duration(timings.avg_time_to_first_activity),
-        "can_manage": _can_manage(request),
+        "can_manage": policies.can_distribute_leads(request.membership),
         "now": timezone.now(),
     }
     return render(request, "leads/console_list.html", context)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_distribute_leads)
 def lead_create(request):
     form = LeadForm(request.POST or None, initial={"currency": request.tenant.default_currency})
     if request.method == "POST" and form.is_valid():
         try:
-            lead = lead_services.lead_create(by=request.user, **form.lead_fields())
+            lead = lead_services.lead_create(by=request.membership, **form.lead_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             if form.cleaned_data["route_now"]:
-                offer = routing.lead_route(lead=lead, by=request.user)
+                offer = routing.lead_route(lead=lead, by=request.membership)
                 _route_message(request, offer)
             else:
                 messages.success(request, _("Lead saved."))
@@ -132,7 +127,7 @@ def _console_detail(
     error: str = "",
     status: int = 200,
 ):
-    can_manage = _can_manage(request)
+    can_manage = policies.can_distribute_leads(request.membership)
     offers = selectors.lead_offers(lead=lead)
     for offer in offers:
         offer.answer_text = format_duration(offer.answer_time)
@@ -161,13 +156,15 @@ def lead_detail(request, lead_id: int):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_distribute_leads)
 def lead_offer(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
     form = OfferForm(request.POST)
     if form.is_valid():
         try:
-            offers.lead_offer(lead=lead, partner=form.cleaned_data["partner"], by=request.user)
+            offers.lead_offer(
+                lead=lead, partner=form.cleaned_data["partner"], by=request.membership
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -180,11 +177,11 @@ def lead_offer(request, lead_id: int):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_distribute_leads)
 def lead_route(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
     try:
-        offer = routing.lead_route(lead=lead, by=request.user)
+        offer = routing.lead_route(lead=lead, by=request.membership)
     except ValidationError as error:
         return _console_detail(request, lead, error=_error_text(error), status=400)
     _route_message(request, offer)
@@ -192,7 +189,7 @@ def lead_route(request, lead_id: int):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_distribute_leads)
 def lead_withdraw(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
     offer = selectors.pending_offer_of(lead=lead)
@@ -201,7 +198,7 @@ def lead_withdraw(request, lead_id: int):
             request, lead, error=_("This lead has no pending offer."), status=400
         )
     try:
-        offers.offer_withdraw(offer=offer, by=request.user)
+        offers.offer_withdraw(offer=offer, by=request.membership)
     except ValidationError as error:
         return _console_detail(request, lead, error=_error_text(error), status=400)
     messages.success(request, _("The offer was withdrawn."))
@@ -209,13 +206,15 @@ def lead_withdraw(request, lead_id: int):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_distribute_leads)
 def lead_close(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            lead_services.lead_close(lead=lead, by=request.user, reason=form.cleaned_data["reason"])
+            lead_services.lead_close(
+                lead=lead, by=request.membership, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             return _console_detail(
                 request, lead, close_form=form, error=_error_text(error), status=400
@@ -240,16 +239,16 @@ def routing_rules(request):
     return render(
         request,
         "leads/rules.html",
-        {"rules": rules, "can_manage": _can_manage(request)},
+        {"rules": rules, "can_manage": policies.can_manage_routing_rules(request.membership)},
     )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_routing_rules)
 def routing_rule_create(request):
     form = RoutingRuleForm(request.POST or None, type_choices=partner_type_choices())
     if request.method == "POST" and form.is_valid():
         try:
-            rule = routing.routing_rule_create(by=request.user, **form.rule_fields())
+            rule = routing.routing_rule_create(by=request.membership, **form.rule_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -263,7 +262,7 @@ def routing_rule_create(request):
     )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_routing_rules)
 def routing_rule_edit(request, rule_id: int):
     rule = selectors.routing_rule_get(membership=request.membership, rule_id=rule_id)
     form = RoutingRuleForm(
@@ -273,7 +272,7 @@ def routing_rule_edit(request, rule_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            routing.routing_rule_update(rule=rule, by=request.user, **form.rule_fields())
+            routing.routing_rule_update(rule=rule, by=request.membership, **form.rule_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -288,11 +287,11 @@ def routing_rule_edit(request, rule_id: int):
 
 
 @require_POST
-@roles_required(*MANAGERS)
+@policy_required(policies.can_manage_routing_rules)
 def routing_rule_deactivate(request, rule_id: int):
     rule = selectors.routing_rule_get(membership=request.membership, rule_id=rule_id)
     try:
-        routing.routing_rule_deactivate(rule=rule, by=request.user)
+        routing.routing_rule_deactivate(rule=rule, by=request.membership)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         rules = _with_labels(selectors.routing_rules(membership=request.membership))
@@ -380,7 +379,7 @@ def _portal_refusal(request, offer: LeadOffer, *, error: str = "", decline_form=
 def offer_accept(request, offer_id: int):
     offer = selectors.offer_get(membership=request.membership, offer_id=offer_id)
     try:
-        offers.offer_accept(offer=offer, membership=request.membership)
+        offers.offer_accept(offer=offer, by=request.membership)
     except ValidationError as error:
         return _portal_refusal(request, offer, error=_error_text(error))
     messages.success(request, _("Lead accepted. It is yours to work."))
@@ -394,7 +393,7 @@ def offer_decline(request, offer_id: int):
     if form.is_valid():
         try:
             offers.offer_decline(
-                offer=offer, membership=request.membership, reason=form.cleaned_data["reason"]
+                offer=offer, by=request.membership, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             apply_validation_error(form, error)

@@ -9,19 +9,17 @@ from django.views.decorators.http import require_POST
 from partners.selectors import onboarding as selectors
 from partners.selectors.people import partner_of
 from partners.services import onboarding as services
-from prm.roles import Role
+from prm import policies
 
-from ...access import roles_required
+from ...access import policy_required
 from ...forms import apply_validation_error
 from .forms import PlanForm, StepForm
-
-EDITORS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 
 
 def plans(request):
     form = PlanForm(request.POST or None)
     if request.method == "POST":
-        if request.membership.role not in EDITORS:
+        if not policies.can_manage_onboarding(request.membership):
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -39,7 +37,7 @@ def plans(request):
             "plans": selectors.plans(),
             "form": form,
             "overdue": selectors.overdue_steps(membership=request.membership)[:100],
-            "can_edit": request.membership.role in EDITORS,
+            "can_edit": policies.can_manage_onboarding(request.membership),
         },
         status=400 if form.errors else 200,
     )
@@ -49,7 +47,7 @@ def plan_detail(request, plan_id: int):
     plan = selectors.plan_get(plan_id=plan_id)
     form = StepForm(request.POST or None)
     if request.method == "POST":
-        if request.membership.role not in EDITORS:
+        if not policies.can_manage_onboarding(request.membership):
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -68,14 +66,14 @@ def plan_detail(request, plan_id: int):
             "plan": plan,
             "steps": plan.steps.all(),
             "form": form,
-            "can_edit": request.membership.role in EDITORS,
+            "can_edit": policies.can_manage_onboarding(request.membership),
         },
         status=400 if form.errors else 200,
     )
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_manage_onboarding)
 def step_remove(request, step_id: int):
     step = selectors.step_get(step_id=step_id)
     services.step_remove(step=step, by=request.membership)
@@ -98,7 +96,7 @@ def _tick(request, partner_step_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_manage_onboarding)
 def console_step_complete(request, partner_step_id: int):
     partner_step = _tick(request, partner_step_id)
     return redirect(

@@ -11,16 +11,15 @@ from django.views.decorators.http import require_POST
 from partners.models import PartnerApplication
 from partners.selectors import recruitment as selectors
 from partners.services import recruitment as services
+from prm import policies
 from prm.models import Tenant
-from prm.roles import Role
 from prm.selectors import tenant_by_slug, vendor_staff
 from prm.tenancy import tenant_context
 
-from ...access import roles_required
+from ...access import policy_required
 from ...forms import apply_validation_error
 from .forms import ApplicationForm, ApproveForm, CriterionForm, QuestionForm, RejectForm
 
-REVIEWERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 SUBMISSIONS_PER_HOUR = 10
 
 
@@ -98,7 +97,7 @@ def detail(request, application_id: int):
     reject_form = RejectForm(request.POST if "reject" in request.POST else None)
     status = 200
     if request.method == "POST":
-        if request.membership.role not in REVIEWERS:
+        if not policies.can_review_applications(request.membership):
             raise PermissionDenied
         try:
             if "approve" in request.POST and approve_form.is_valid():
@@ -138,13 +137,13 @@ def detail(request, application_id: int):
             "answers": selectors.answers_for_display(application=application),
             "approve_form": approve_form,
             "reject_form": reject_form,
-            "can_decide": request.membership.role in REVIEWERS,
+            "can_decide": policies.can_review_applications(request.membership),
         },
         status=status,
     )
 
 
-@roles_required(*REVIEWERS)
+@policy_required(policies.can_review_applications)
 def settings_view(request):
     question_form = QuestionForm(
         request.POST if "add_question" in request.POST else None, prefix="q"
@@ -153,11 +152,17 @@ def settings_view(request):
         request.POST if "add_criterion" in request.POST else None, prefix="c"
     )
     if request.method == "POST":
-        form = question_form if "add_question" in request.POST else criterion_form
+        adding_question = "add_question" in request.POST
+        form = question_form if adding_question else criterion_form
+        add = services.question_add if adding_question else services.criterion_add
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Saved."))
-            return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
+            try:
+                add(by=request.membership, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("console:recruitment_settings", tenant_slug=request.tenant.slug)
     public_url = request.build_absolute_uri(f"/apply/{request.tenant.slug}/")
     return render(
         request,
@@ -174,7 +179,7 @@ def settings_view(request):
 
 
 @require_POST
-@roles_required(*REVIEWERS)
+@policy_required(policies.can_review_applications)
 def question_delete(request, question_id: int):
     question = selectors.question_get(question_id=question_id)
     services.question_retire(question=question, by=request.membership)
@@ -183,7 +188,7 @@ def question_delete(request, question_id: int):
 
 
 @require_POST
-@roles_required(*REVIEWERS)
+@policy_required(policies.can_review_applications)
 def criterion_delete(request, criterion_id: int):
     criterion = selectors.criterion_get(criterion_id=criterion_id)
     services.criterion_delete(criterion=criterion, by=request.membership)

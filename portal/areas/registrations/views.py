@@ -21,10 +21,10 @@ from deals.services import registrations as services
 from deals.states import EDITABLE
 from partners.selectors.organisations import partners_visible_to
 from partners.selectors.people import partner_of
-from portal.access import roles_required
+from portal.access import policy_required
 from portal.exports import csv_download
 from portal.forms import apply_validation_error
-from prm.roles import Role
+from prm import policies
 
 from ..activities.panel import activity_panel
 from .forms import (
@@ -41,7 +41,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-DECIDERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 
 
 def _page(request, rows):
@@ -115,7 +114,7 @@ def registration_create(request):
         submit = request.POST.get("action") == "submit"
         try:
             registration = services.registration_create(
-                membership=membership, **form.cleaned_data, submit=submit, lead=lead
+                by=membership, **form.cleaned_data, submit=submit, lead=lead
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -196,12 +195,10 @@ def registration_edit(request, registration_id: int):
         submit = request.POST.get("action") == "submit"
         try:
             registration = services.registration_update(
-                registration=registration, membership=request.membership, **form.cleaned_data
+                registration=registration, by=request.membership, **form.cleaned_data
             )
             if submit:
-                services.registration_submit(
-                    registration=registration, membership=request.membership
-                )
+                services.registration_submit(registration=registration, by=request.membership)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -229,7 +226,7 @@ def registration_submit(request, registration_id: int):
         membership=request.membership, registration_id=registration_id
     )
     try:
-        services.registration_submit(registration=registration, membership=request.membership)
+        services.registration_submit(registration=registration, by=request.membership)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -248,7 +245,7 @@ def registration_extension(request, registration_id: int):
         try:
             services.extension_request(
                 registration=registration,
-                membership=request.membership,
+                by=request.membership,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
@@ -315,7 +312,7 @@ def _partners(request):
 
 def approval_queue(request):
     membership = request.membership
-    can_decide = membership.role in DECIDERS
+    can_decide = policies.can_decide_registrations(membership)
     filter_form = QueueFilterForm(request.GET, partners=_partners(request))
     bulk_form = BulkDecisionForm(request.POST or None)
     if request.method == "POST":
@@ -395,7 +392,7 @@ def _console_detail(
     context = {
         "detail": detail,
         "registration": registration,
-        "can_decide": request.membership.role in DECIDERS,
+        "can_decide": policies.can_decide_registrations(request.membership),
         "decision_open": registration.status
         in (RegistrationStatus.SUBMITTED, RegistrationStatus.MORE_INFO),
         "extension_open": registration.status == RegistrationStatus.APPROVED
@@ -422,7 +419,7 @@ DECISIONS = {
 
 
 @require_POST
-@roles_required(*DECIDERS)
+@policy_required(policies.can_decide_registrations)
 def registration_decide(request, registration_id: int):
     registration = selectors.registration_get(
         membership=request.membership, registration_id=registration_id
@@ -445,7 +442,7 @@ def registration_decide(request, registration_id: int):
 
 
 @require_POST
-@roles_required(*DECIDERS)
+@policy_required(policies.can_decide_registrations)
 def registration_extension_decide(request, registration_id: int):
     registration = selectors.registration_get(
         membership=request.membership, registration_id=registration_id

@@ -9,18 +9,13 @@ from django.utils.translation import gettext as _
 
 from deals.selectors import revenue as selectors
 from deals.services import revenue as services
+from prm import policies
 from prm.csv_import import MAX_ROWS
-from prm.roles import Role
 
-from ...access import roles_required
+from ...access import policy_required
 from ...imports import CsvImportPage, import_page, problem_report, template_download
 
 PAGE_SIZE = 50
-MANAGERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def _can_manage(request) -> bool:
-    return request.membership.role in MANAGERS
 
 
 def _status(form) -> int:
@@ -30,7 +25,11 @@ def _status(form) -> int:
 def revenue(request):
     lines = selectors.revenue_lines_visible_to(membership=request.membership)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "lines": list(page.object_list), "can_manage": _can_manage(request)}
+    context = {
+        "page": page,
+        "lines": list(page.object_list),
+        "can_manage": policies.can_import_won_orders(request.membership),
+    }
     return render(request, "revenue/revenue.html", context)
 
 
@@ -56,16 +55,16 @@ IMPORT = CsvImportPage(
 )
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_import_won_orders)
 def orders_import(request):
-    return import_page(request, IMPORT, by=request.user)
+    return import_page(request, IMPORT, by=request.membership)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_import_won_orders)
 def orders_template(request):
     return template_download(IMPORT)
 
 
-@roles_required(*MANAGERS)
+@policy_required(policies.can_import_won_orders)
 def orders_import_report(request):
     return problem_report(request, IMPORT)

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from partners.selectors import surveys as selectors
 from partners.services import surveys as services
+from prm import policies
 
-from ...access import roles_required
-from ...audience import EDITORS, can_edit_communication, with_audience
+from ...access import policy_required
+from ...audience import with_audience
 from ...calls import call_with_form, call_with_message
 from .forms import SurveyAnswerForm, SurveyForm, SurveyQuestionForm
 
@@ -20,12 +21,12 @@ from .forms import SurveyAnswerForm, SurveyForm, SurveyQuestionForm
 def surveys(request):
     context = {
         "surveys": with_audience(selectors.survey_list_console(membership=request.membership)),
-        "can_edit": can_edit_communication(request),
+        "can_edit": policies.can_communicate(request.membership),
     }
     return render(request, "surveys/console_surveys.html", context)
 
 
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def survey_create(request):
     form = SurveyForm(request.POST or None)
     created = []
@@ -51,7 +52,7 @@ def survey_create(request):
 def survey_detail(request, survey_id: int):
     """The survey's settings and questions; POST saves the settings."""
     survey = selectors.survey_get_console(membership=request.membership, survey_id=survey_id)
-    can_edit = can_edit_communication(request)
+    can_edit = policies.can_communicate(request.membership)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = SurveyForm(request.POST or None, initial=SurveyForm.initial_for(survey))
@@ -76,14 +77,14 @@ def _render_survey(request, survey, *, form, question_form):
         "form": form,
         "question_form": question_form,
         "questions": survey.questions.all(),
-        "can_edit": can_edit_communication(request),
+        "can_edit": policies.can_communicate(request.membership),
     }
     status = 400 if form.errors or question_form.errors else 200
     return render(request, "surveys/console_survey.html", context, status=status)
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def survey_question_add(request, survey_id: int):
     survey = selectors.survey_get_console(membership=request.membership, survey_id=survey_id)
     question_form = SurveyQuestionForm(request.POST)
@@ -100,7 +101,7 @@ def survey_question_add(request, survey_id: int):
     return _render_survey(request, survey, form=form, question_form=question_form)
 
 
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def survey_question_edit(request, survey_id: int, survey_question_id: int):
     survey = selectors.survey_get_console(membership=request.membership, survey_id=survey_id)
     question = selectors.survey_question_get(survey=survey, question_id=survey_question_id)
@@ -126,7 +127,7 @@ def survey_question_edit(request, survey_id: int, survey_question_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def survey_question_remove(request, survey_id: int, survey_question_id: int):
     survey = selectors.survey_get_console(membership=request.membership, survey_id=survey_id)
     question = selectors.survey_question_get(survey=survey, question_id=survey_question_id)
@@ -149,13 +150,13 @@ def _set_open(request, survey_id: int, is_open: bool):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def survey_open(request, survey_id: int):
     return _set_open(request, survey_id, True)
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_communicate)
 def survey_close(request, survey_id: int):
     return _set_open(request, survey_id, False)
 
@@ -176,7 +177,7 @@ def portal_survey(request, survey_id: int):
     form = SurveyAnswerForm(request.POST or None, questions=survey.questions.all())
 
     def answer():
-        services.survey_answer(survey=survey, membership=request.membership, answers=form.answers())
+        services.survey_answer(survey=survey, by=request.membership, answers=form.answers())
 
     if request.method == "POST" and call_with_form(form, answer):
         messages.success(request, _("Thank you for your answers."))

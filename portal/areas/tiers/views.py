@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from partners.selectors import tiers as selectors
 from partners.services import tier_evaluation
 from partners.services import tiers as services
-from prm.roles import Role
+from prm import policies
 
-from ...access import roles_required
+from ...access import policy_required
 from ...forms import apply_validation_error
 from .forms import (
     PartnerTierForm,
@@ -22,13 +22,6 @@ from .forms import (
     TierPolicyForm,
     TierRequirementForm,
 )
-
-EDITORS = (Role.VENDOR_ADMIN,)
-DECIDERS = (Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
-
-
-def _can(request, roles) -> bool:
-    return request.membership.role in roles
 
 
 def _status(*forms) -> int:
@@ -47,11 +40,11 @@ def program(request):
     }
     form = TierPolicyForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        if not _can(request, EDITORS):
+        if not policies.can_edit_tiers(request.membership):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.tier_policy_save(by=request.user, **form.cleaned_data)
+                services.tier_policy_save(by=request.membership, **form.cleaned_data)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -62,15 +55,15 @@ def program(request):
         "form": form,
         "tiers": selectors.tiers_overview(membership=request.membership),
         "open_proposals": selectors.tier_proposals(membership=request.membership).count(),
-        "can_edit": _can(request, EDITORS),
+        "can_edit": policies.can_edit_tiers(request.membership),
     }
     return render(request, "tiers/program.html", context, status=_status(form))
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_edit_tiers)
 def evaluate(request):
-    summary = tier_evaluation.tiers_evaluate(on=timezone.localdate(), by=request.user)
+    summary = tier_evaluation.tiers_evaluate(on=timezone.localdate(), by=request.membership)
     if not summary.enabled:
         messages.warning(request, _("Tiers are switched off; nobody was evaluated."))
     else:
@@ -86,12 +79,12 @@ def evaluate(request):
     return redirect("console:tiers", tenant_slug=request.tenant.slug)
 
 
-@roles_required(*EDITORS)
+@policy_required(policies.can_edit_tiers)
 def tier_create(request):
     form = TierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            tier = services.tier_create(by=request.user, **form.cleaned_data)
+            tier = services.tier_create(by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -101,7 +94,7 @@ def tier_create(request):
 
 
 def _tier_page(request, tier, *, form=None, requirement_form=None):
-    can_edit = _can(request, EDITORS)
+    can_edit = policies.can_edit_tiers(request.membership)
     context = {
         "tier": tier,
         "form": form or (TierForm.for_tier(tier) if can_edit else None),
@@ -115,12 +108,12 @@ def tier_edit(request, tier_id: int):
     tier = selectors.tier_get(membership=request.membership, tier_id=tier_id)
     if request.method != "POST":
         return _tier_page(request, tier)
-    if not _can(request, EDITORS):
+    if not policies.can_edit_tiers(request.membership):
         raise PermissionDenied
     form = TierForm.for_tier(tier, request.POST)
     if form.is_valid():
         try:
-            services.tier_update(tier=tier, by=request.user, **form.cleaned_data)
+            services.tier_update(tier=tier, by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -131,11 +124,11 @@ def tier_edit(request, tier_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_edit_tiers)
 def tier_delete(request, tier_id: int):
     tier = selectors.tier_get(membership=request.membership, tier_id=tier_id)
     try:
-        services.tier_delete(tier=tier, by=request.user)
+        services.tier_delete(tier=tier, by=request.membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("console:tier_edit", tenant_slug=request.tenant.slug, tier_id=tier.pk)
@@ -144,13 +137,13 @@ def tier_delete(request, tier_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_edit_tiers)
 def requirement_add(request, tier_id: int):
     tier = selectors.tier_get(membership=request.membership, tier_id=tier_id)
     form = TierRequirementForm(request.POST)
     if form.is_valid():
         try:
-            services.tier_requirement_add(tier=tier, by=request.user, **form.cleaned_data)
+            services.tier_requirement_add(tier=tier, by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -160,12 +153,12 @@ def requirement_add(request, tier_id: int):
 
 
 @require_POST
-@roles_required(*EDITORS)
+@policy_required(policies.can_edit_tiers)
 def requirement_remove(request, requirement_id: int):
     requirement = selectors.tier_requirement_get(
         membership=request.membership, requirement_id=requirement_id
     )
-    services.tier_requirement_remove(requirement=requirement, by=request.user)
+    services.tier_requirement_remove(requirement=requirement, by=request.membership)
     messages.success(request, _("Requirement removed."))
     return redirect(
         "console:tier_edit", tenant_slug=request.tenant.slug, tier_id=requirement.tier_id
@@ -178,7 +171,7 @@ def requirement_remove(request, requirement_id: int):
 def _proposals_page(request, *, form=None, failed_change_id=None):
     context = {
         "proposals": selectors.tier_proposals(membership=request.membership),
-        "can_decide": _can(request, DECIDERS),
+        "can_decide": policies.can_decide_tier_changes(request.membership),
         "form": form,
         "failed_change_id": failed_change_id,
     }
@@ -190,13 +183,13 @@ def proposals(request):
 
 
 @require_POST
-@roles_required(*DECIDERS)
+@policy_required(policies.can_decide_tier_changes)
 def decide(request, change_id: int):
     change = selectors.tier_change_get(membership=request.membership, change_id=change_id)
     form = TierDecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.tier_change_decide(change=change, by=request.user, **form.cleaned_data)
+            services.tier_change_decide(change=change, by=request.membership, **form.cleaned_data)
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 # Already decided (or changed) meanwhile: nothing to fix in the form.
@@ -216,14 +209,16 @@ def decide(request, change_id: int):
 
 def partner_tiers(request, partner_id: int):
     partner = selectors.partner_with_tier_get(membership=request.membership, partner_id=partner_id)
-    can_set = _can(request, DECIDERS)
+    can_set = policies.can_decide_tier_changes(request.membership)
     form = PartnerTierForm(request.POST or None, initial={"tier": partner.tier_id})
     if request.method == "POST":
         if not can_set:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.partner_set_tier(partner=partner, by=request.user, **form.cleaned_data)
+                services.partner_set_tier(
+                    partner=partner, by=request.membership, **form.cleaned_data
+                )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
