@@ -41,8 +41,9 @@ def is_awaiting_decision(registration) -> bool:
     return registration.status in AWAITING_DECISION
 
 
-def can_be_approved(registration) -> bool:
-    return can_move(registration.status, S.APPROVED)
+def sla_is_running(registration) -> bool:
+    """Submitted: the vendor's approval clock is running."""
+    return registration.status == S.SUBMITTED
 
 
 def is_protected(registration) -> bool:
@@ -87,3 +88,8 @@ def lead_can_be_closed(lead) -> bool:
 
 def lead_takes_activities(lead) -> bool:
     return lead.status in LEAD_WITH_ACTIVITY
+
+
+def lead_can_be_converted(lead) -> bool:
+    """Accepted and not yet registered: the partner may turn it into a registration."""
+    return lead.status == L.ACCEPTED

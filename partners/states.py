@@ -1,7 +1,7 @@
 """The life cycle of a partner organisation as an explicit transition table,
 and the questions views and services ask about it."""
 
-from .models import PartnerStatus
+from .models import PartnerApplication, PartnerStatus
 
 S = PartnerStatus
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -20,3 +20,8 @@ def can_move_partner(partner, to_status: str) -> bool:
 def status_moves(partner) -> frozenset[str]:
     """The statuses the partner may go to from where it is."""
     return ALLOWED_TRANSITIONS.get(partner.status, frozenset())
+
+
+def application_is_open(application) -> bool:
+    """Pending: the application still waits for the vendor's decision."""
+    return application.status == PartnerApplication.Status.PENDING

@@ -11,11 +11,14 @@ from partners.models import Partner
 from partners.selectors.agreements import partners_past_deadline
 from partners.selectors.onboarding import overdue_steps
 from partners.selectors.organisations import partner_list, partners_visible_to
-from partners.selectors.people import invitation_get, invitations_visible_to, team_visible_to
+from partners.selectors.people import (
+    invitation_get,
+    pending_invitations_visible_to,
+    team_visible_to,
+)
 from partners.selectors.recruitment import application_queue
 from partners.services.people import person_invite
 from prm import policies, services
-from prm.models import Invitation
 
 from .access import policy_required
 from .forms import InvitationForm, TenantSettingsForm, apply_validation_error
@@ -33,10 +36,8 @@ def dashboard(request):
             for value, label in Partner._meta.get_field("status").choices
         ],
         "people": team_visible_to(membership=membership).filter(is_active=True).count(),
-        "pending_invitations": invitations_visible_to(membership=membership)
-        .filter(status=Invitation.Status.PENDING)
-        .count(),
-        "pending_applications": application_queue(status="pending").count(),
+        "pending_invitations": pending_invitations_visible_to(membership=membership).count(),
+        "pending_applications": application_queue().count(),
         "past_deadline": partners_past_deadline().count(),
         "overdue_steps": overdue_steps(membership=membership).count(),
     }
@@ -64,9 +65,7 @@ def team(request):
     context = {
         "form": form,
         "members": team_visible_to(membership=membership),
-        "invitations": invitations_visible_to(membership=membership).filter(
-            status=Invitation.Status.PENDING
-        ),
+        "invitations": pending_invitations_visible_to(membership=membership),
     }
     return render(request, "console/team.html", context, status=400 if form.errors else 200)
 

@@ -1,19 +1,16 @@
 """Pages outside any tenant: the landing redirect, home (the program chooser),
 the way into a program's console or portal, and accepting an invitation."""
 
-from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from prm.models import Invitation, Tenant, User
-from prm.selectors import memberships_of_user
-from prm.services import invitation_accept
+from prm.selectors import invitation_open, memberships_of_user, tenant_by_id, user_by_email
+from prm.services import invitation_accept, invitation_accept_as_new_user
 from prm.tenancy import tenant_context
 from prm.tokens import InvitationUnavailable, invitation_token_parse
 
@@ -55,26 +52,18 @@ def invitation_accept_view(request, token: str):
         tenant_id, invitation_id = invitation_token_parse(token)
     except InvitationUnavailable:
         return _unavailable(request)
-    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    tenant = tenant_by_id(tenant_id=tenant_id)
     if tenant is None:
         return _unavailable(request)
     with tenant_context(tenant.pk):
-        invitation = (
-            Invitation.objects.filter(
-                pk=invitation_id,
-                status=Invitation.Status.PENDING,
-                expires_at__gt=timezone.now(),
-            )
-            .select_related("partner_link__partner")
-            .first()
-        )
+        invitation = invitation_open(invitation_id=invitation_id)
         if invitation is None:
             return _unavailable(request)
         if request.user.is_authenticated and request.user.email.lower() != invitation.email:
             return render(
                 request, "front/invitation_other_user.html", {"invitation": invitation}, status=403
             )
-        existing = User.objects.filter(email__iexact=invitation.email).first()
+        existing = user_by_email(email=invitation.email)
         if existing is not None and request.user != existing:
             messages.info(
                 request,
@@ -84,9 +73,15 @@ def invitation_accept_view(request, token: str):
         form = AcceptInvitationForm(request.POST or None) if existing is None else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
-                with transaction.atomic():
-                    user = existing or _create_invited_user(invitation, form)
+                if existing is not None:
+                    user = existing
                     invitation_accept(invitation=invitation, user=user)
+                else:
+                    user = invitation_accept_as_new_user(
+                        invitation=invitation,
+                        full_name=form.cleaned_data["full_name"],
+                        password=form.cleaned_data["password1"],
+                    )
             except InvitationUnavailable as error:
                 return _unavailable(request, str(error) if error.args else None)
             if existing is None:
@@ -103,17 +98,4 @@ def invitation_accept_view(request, token: str):
 
 
 def _login_url() -> str:
-    from django.urls import reverse
-
     return reverse("account_login")
-
-
-def _create_invited_user(invitation: Invitation, form: AcceptInvitationForm) -> User:
-    user = User.objects.create_user(
-        email=invitation.email,
-        password=form.cleaned_data["password1"],
-        full_name=form.cleaned_data["full_name"],
-    )
-    # The invitation reached this address, which verifies it.
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user

@@ -9,14 +9,13 @@ from django.views.decorators.http import require_POST
 from partners.selectors.agreements import current_agreement, partner_has_accepted_current
 from partners.selectors.onboarding import onboarding_progress
 from partners.selectors.people import (
-    invitations_visible_to,
     partner_of,
+    pending_invitations_visible_to,
     team_member_get,
     team_visible_to,
 )
 from partners.services import people
 from prm import policies
-from prm.models import Invitation
 from prm.roles import Role
 
 from .access import policy_required
@@ -62,9 +61,7 @@ def team(request):
         "portal/team.html",
         {
             "members": team_visible_to(membership=membership),
-            "invitations": invitations_visible_to(membership=membership).filter(
-                status=Invitation.Status.PENDING
-            )
+            "invitations": pending_invitations_visible_to(membership=membership)
             if is_admin
             else [],
             "form": form if is_admin else None,

@@ -1,8 +1,9 @@
 """Read queries of the tenancy core."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from .models import Membership, Tenant, User
+from .models import Invitation, Membership, Tenant, User
 from .roles import VENDOR_ROLES
 from .tenancy import current_scope, user_context
 
@@ -44,11 +45,30 @@ def membership_in_tenant(*, user: User, tenant: Tenant) -> Membership | None:
     )
 
 
-def vendor_staff() -> QuerySet[User]:
-    """Active people holding an active vendor role in the current tenant
-    (who may be an account manager or review applications)."""
-    active = Membership.objects.filter(role__in=VENDOR_ROLES, is_active=True).values("user_id")
-    return User.objects.filter(pk__in=active, is_active=True).order_by("full_name", "email")
+def vendor_staff(*, including_former: bool = False) -> QuerySet[User]:
+    """Active people holding an active vendor role in the current tenant (who may
+    be an account manager or review applications); with ``including_former``
+    also those no longer active, e.g. to filter by past account managers."""
+    staff = Membership.objects.filter(role__in=VENDOR_ROLES)
+    users = User.objects.all()
+    if not including_former:
+        staff, users = staff.filter(is_active=True), users.filter(is_active=True)
+    return users.filter(pk__in=staff.values("user_id")).order_by("full_name", "email")
+
+
+def invitation_open(*, invitation_id: int) -> Invitation | None:
+    """Within the invitation's tenant: the invitation if it is pending and unexpired."""
+    return Invitation.objects.filter(
+        pk=invitation_id, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    ).first()
+
+
+def user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+def tenant_by_id(*, tenant_id: int) -> Tenant | None:
+    return Tenant.objects.filter(pk=tenant_id, is_active=True).first()
 
 
 def tenant_by_slug(*, slug: str) -> Tenant | None:

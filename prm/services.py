@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -154,6 +155,19 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             actor=user, action="invitation.accepted", target=invitation, membership_id=membership.pk
         )
     return membership
+
+
+@open_action("the invitee proves the address with the signed link")
+def invitation_accept_as_new_user(*, invitation: Invitation, full_name: str, password: str) -> User:
+    """An invitee without an account chooses a name and password and accepts,
+    all or nothing.  The invitation reached the address, which verifies it."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=invitation.email, password=password, full_name=full_name
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        invitation_accept(invitation=invitation, user=user)
+    return user
 
 
 @system_action

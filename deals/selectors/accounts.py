@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -17,9 +19,17 @@ def direct_accounts_visible_to(*, membership: Membership) -> QuerySet[DirectAcco
     return DirectAccount.objects.order_by("name", "pk")
 
 
-def direct_account_search(*, membership: Membership, query: str = "") -> QuerySet[DirectAccount]:
+@dataclass(frozen=True)
+class AccountFilters:
+    text: str = ""
+
+
+def direct_account_search(
+    *, membership: Membership, filters: AccountFilters = AccountFilters()
+) -> QuerySet[DirectAccount]:
+    """The accounts whose name, domain or owner contains the search text."""
     accounts = direct_accounts_visible_to(membership=membership)
-    query = query.strip()
+    query = filters.text.strip()
     if query:
         accounts = accounts.filter(
             Q(name__icontains=query) | Q(domain__icontains=query) | Q(owner__icontains=query)

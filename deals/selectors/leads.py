@@ -54,13 +54,27 @@ def leads_visible_to(*, membership: Membership) -> QuerySet[Lead]:
     return leads
 
 
-def lead_list(*, membership: Membership) -> QuerySet[Lead]:
-    """The console's rows: each lead with its current partner and, when it has
-    one, its pending offer's deadline — one query whatever the number of rows."""
+@dataclass(frozen=True)
+class LeadFilters:
+    status: str = ""
+    partner_id: int | None = None
+    country: str = ""
+
+
+def lead_list(*, membership: Membership, filters: LeadFilters = LeadFilters()) -> QuerySet[Lead]:
+    """The console's rows matching ``filters``: each lead with its current partner
+    and, when it has one, its pending offer's deadline — one query whatever the
+    number of rows."""
     pending = _pending_offers()
+    leads = leads_visible_to(membership=membership)
+    if filters.status:
+        leads = leads.filter(status=filters.status)
+    if filters.partner_id:
+        leads = leads.filter(partner_id=filters.partner_id)
+    if filters.country:
+        leads = leads.filter(country=filters.country.strip().upper())
     return (
-        leads_visible_to(membership=membership)
-        .select_related("partner")
+        leads.select_related("partner")
         .annotate(
             pending_offer_id=Subquery(pending.values("pk")[:1]),
             pending_due_at=Subquery(pending.values("due_at")[:1]),

@@ -37,11 +37,10 @@ from ..models import (
 )
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
+from ..states import AWAITING_DECISION
 from .rules import deal_settings
 
 EXPIRING_DAYS = 14
-QUEUE_STATUSES = (S.SUBMITTED, S.MORE_INFO)
-OPEN_COMPETITOR = (S.SUBMITTED, S.MORE_INFO)
 REGISTERING_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING})
 
 
@@ -172,7 +171,7 @@ def _conflict_counts(rows: QuerySet[DealRegistration]) -> QuerySet[DealRegistrat
         .values("n")[:1]
     )
     open_rival = DealConflict.objects.filter(
-        registration=OuterRef("pk"), other_registration__status__in=OPEN_COMPETITOR
+        registration=OuterRef("pk"), other_registration__status__in=AWAITING_DECISION
     )
     return rows.annotate(
         conflict_count=Coalesce(Subquery(counted), 0), open_competitor=Exists(open_rival)
@@ -190,8 +189,8 @@ class QueueFilters:
 def approval_queue(*, membership: Membership, filters: QueueFilters) -> QuerySet:
     """Submitted and more-info registrations, oldest submission first, each with
     its number of recorded conflicts and whether a competitor is still open."""
-    rows = registrations_visible_to(membership=membership).filter(status__in=QUEUE_STATUSES)
-    if filters.status in QUEUE_STATUSES:
+    rows = registrations_visible_to(membership=membership).filter(status__in=AWAITING_DECISION)
+    if filters.status in AWAITING_DECISION:
         rows = rows.filter(status=filters.status)
     if filters.partner_id:
         rows = rows.filter(partner_id=filters.partner_id)

@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from prm.models import AuditEvent, Membership
 
-from ..domains import normalise_domain
 from ..models import (
     Agreement,
     AgreementAcceptance,
@@ -22,7 +18,6 @@ from ..models import (
     KpiValue,
     Partner,
     PartnerDomain,
-    PartnerMembership,
     PartnerStatusChange,
     TierChange,
 )
@@ -53,55 +48,6 @@ def partner_get(*, membership: Membership, partner_id: int) -> Partner:
     if partner is None:
         raise Http404
     return partner
-
-
-def partner_directory(*, membership: Membership) -> QuerySet[Partner]:
-    """The directory's rows: each partner with its tier, account manager, number of
-    active people and domains, in one query however many rows are listed."""
-    people = (
-        PartnerMembership.objects.filter(partner=OuterRef("pk"), membership__is_active=True)
-        .order_by()
-        .values("partner")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    domains = (
-        PartnerDomain.objects.filter(partner=OuterRef("pk")).order_by("domain").values("domain")
-    )
-    return (
-        partners_visible_to(membership=membership)
-        .select_related("tier", "account_manager")
-        .annotate(people=Coalesce(Subquery(people), 0), domain_list=ArraySubquery(domains))
-        .order_by("name", "pk")
-    )
-
-
-def partners_search(partners: QuerySet[Partner], term: str) -> QuerySet[Partner]:
-    """Partners whose name, legal name or one of whose domains contains ``term``
-    (case-insensitive). A pasted URL or e-mail address matches by its domain."""
-    term = term.strip()
-    if not term:
-        return partners
-    domain_term = term.lower()
-    try:
-        domain_term = normalise_domain(term)
-    except ValidationError:
-        pass
-    in_domains = PartnerDomain.objects.filter(partner=OuterRef("pk"), domain__contains=domain_term)
-    return partners.filter(
-        Q(name__icontains=term) | Q(legal_name__icontains=term) | Exists(in_domains)
-    )
-
-
-def partner_countries(*, membership: Membership) -> list[str]:
-    """The countries the visible partners are in (for the directory's filter)."""
-    return list(
-        partners_visible_to(membership=membership)
-        .exclude(country="")
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
-    )
 
 
 def _joined(values: Iterable[str]) -> str:

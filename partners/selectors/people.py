@@ -62,6 +62,10 @@ def invitations_visible_to(*, membership: Membership) -> QuerySet[Invitation]:
     return invitations.order_by("-created_at")
 
 
+def pending_invitations_visible_to(*, membership: Membership) -> QuerySet[Invitation]:
+    return invitations_visible_to(membership=membership).filter(status=Invitation.Status.PENDING)
+
+
 def invitation_get(*, membership: Membership, invitation_id: int) -> Invitation:
     invitation = invitations_visible_to(membership=membership).filter(pk=invitation_id).first()
     if invitation is None:

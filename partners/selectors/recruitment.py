@@ -1,5 +1,7 @@
 """Reads for the application review queue and the recruitment settings."""
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -12,13 +14,22 @@ QUEUE_ORDER = {
 }
 
 
+@dataclass(frozen=True)
+class ApplicationFilters:
+    """Which applications the review queue lists (any status if not one of the
+    statuses), and in which order (``QUEUE_ORDER``)."""
+
+    status: str = "pending"
+    order: str = "score"
+
+
 def application_queue(
-    *, status: str = "pending", order: str = "score"
+    *, filters: ApplicationFilters = ApplicationFilters()
 ) -> QuerySet[PartnerApplication]:
     applications = PartnerApplication.objects.select_related("reviewed_by", "partner")
-    if status in PartnerApplication.Status.values:
-        applications = applications.filter(status=status)
-    return applications.order_by(*QUEUE_ORDER.get(order, QUEUE_ORDER["score"]))
+    if filters.status in PartnerApplication.Status.values:
+        applications = applications.filter(status=filters.status)
+    return applications.order_by(*QUEUE_ORDER.get(filters.order, QUEUE_ORDER["score"]))
 
 
 def application_get(*, application_id: int) -> PartnerApplication:

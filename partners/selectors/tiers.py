@@ -212,3 +212,8 @@ def tier_progress(*, membership: Membership) -> TierProgress:
     if progress.short_since is not None:
         progress.demotion_due = progress.short_since + timedelta(days=policy.demotion_grace_days)
     return progress
+
+
+def tier_list() -> QuerySet[Tier]:
+    """The program's tiers, highest first (e.g. for filter choices)."""
+    return Tier.objects.order_by("-rank")

@@ -27,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "django_filters",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -27,12 +27,12 @@ def _status(form) -> int:
 
 def direct_accounts(request):
     search = SearchForm(request.GET or None)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
-    found = selectors.direct_account_search(membership=request.membership, query=query)
+    filters = search.filters()
+    found = selectors.direct_account_search(membership=request.membership, filters=filters)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "search": search,
-        "query": query,
+        "query": filters.text,
         "page": page,
         "accounts": list(page.object_list),
         "can_manage": policies.can_manage_direct_accounts(request.membership),

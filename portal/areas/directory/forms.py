@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.domains import normalise_domain
 from partners.models import KpiDefinition, Partner, PartnerStatus, Segment
+from partners.selectors.directory import NOBODY, PartnerFilters
 from prm.models import User
 
 _LIST_SPLIT = re.compile(r"[,;\n]+")
@@ -220,3 +221,79 @@ class PartnerProfileForm(forms.Form):
     @classmethod
     def initial_for(cls, partner: Partner) -> dict:
         return {name: getattr(partner, name) for name in cls.base_fields}
+
+
+SORT_CHOICES = [
+    ("name", _("Name (A–Z)")),
+    ("-name", _("Name (Z–A)")),
+    ("status", _("Status")),
+    ("type", _("Type")),
+    ("country", _("Country")),
+    ("tier", _("Tier (highest first)")),
+    ("newest", _("Newest first")),
+]
+NONE_VALUE = "null"
+
+
+def _or_none(value: str) -> int | None:
+    """A choice of "somebody (by id)", "nobody" (``null``) or "any" (empty)."""
+    if value == NONE_VALUE:
+        return NOBODY
+    return int(value) if value else None
+
+
+class DirectoryFilterForm(forms.Form):
+    """Search, filters and sort of the directory.  Values that do not validate
+    are reported on the form and left out; the other filters still apply."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, legal name or domain")}
+        ),
+    )
+    partner_type = forms.ChoiceField(label=_("Type"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *PartnerStatus.choices],
+    )
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    segment = forms.ChoiceField(
+        label=_("Segment"), required=False, choices=[("", _("Any segment")), *Segment.choices]
+    )
+    account_manager = forms.ChoiceField(label=_("Account manager"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, type_choices, tiers, countries, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type_choices = list(type_choices)
+        self.fields["partner_type"].choices = [("", _("Any type")), *self.type_choices]
+        self.fields["tier"].choices = [
+            ("", _("Any tier")),
+            (NONE_VALUE, _("No tier")),
+            *[(str(t.pk), t.name) for t in tiers],
+        ]
+        self.fields["country"].choices = [("", _("Any country")), *[(c, c) for c in countries]]
+        self.fields["account_manager"].choices = [
+            ("", _("Anyone")),
+            (NONE_VALUE, _("Nobody")),
+            *[(str(u.pk), str(u)) for u in staff],
+        ]
+
+    def filters(self) -> PartnerFilters:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # an unbound form filters nothing
+        return PartnerFilters(
+            text=data.get("q", ""),
+            partner_type=data.get("partner_type", ""),
+            status=data.get("status", ""),
+            tier_id=_or_none(data.get("tier", "")),
+            country=data.get("country", ""),
+            segment=data.get("segment", ""),
+            account_manager_id=_or_none(data.get("account_manager", "")),
+            sort=data.get("sort") or "name",
+        )

@@ -12,16 +12,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from deals.selectors.registrations import partner_deals
-from partners.filters import PartnerDirectoryFilter
 from partners.models import PartnerStatus, PartnerType
 from partners.selectors import organisations as org_selectors
+from partners.selectors.directory import partner_countries, partner_directory_filtered
 from partners.selectors.organisations import (
-    partner_directory,
     partner_export_rows,
     partner_get,
     partner_overview,
 )
 from partners.selectors.people import partner_id_of
+from partners.selectors.tiers import tier_list
 from partners.services import directory as services
 from partners.services.imports import MAX_ROWS, TEMPLATE_COLUMNS, partners_import_csv
 from partners.services.organisations import (
@@ -39,6 +39,7 @@ from prm import policies
 from prm.selectors import vendor_staff
 
 from .forms import (
+    DirectoryFilterForm,
     KeyNameForm,
     KpiValuesForm,
     PartnerCreateForm,
@@ -77,24 +78,26 @@ def _to_partner(request, partner):
 # --- directory --------------------------------------------------------------------
 
 
-def _directory_filter(request) -> PartnerDirectoryFilter:
-    return PartnerDirectoryFilter(
+def _directory_form(request) -> DirectoryFilterForm:
+    return DirectoryFilterForm(
         request.GET or None,
-        queryset=partner_directory(membership=request.membership),
-        request=request,
-        membership=request.membership,
+        type_choices=partner_type_choices(),
+        tiers=tier_list(),
+        countries=partner_countries(membership=request.membership),
+        staff=vendor_staff(including_former=True),
     )
 
 
 def partners(request):
-    directory = _directory_filter(request)
-    page = Paginator(directory.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = dict(directory.type_choices)
+    form = _directory_form(request)
+    rows = partner_directory_filtered(membership=request.membership, filters=form.filters())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(form.type_choices)
     rows = list(page.object_list)
     for partner in rows:
         partner.type_label = labels.get(partner.partner_type, partner.partner_type)
     context = {
-        "filter": directory,
+        "filter": form,
         "page": page,
         "partners": rows,
         "can_manage": policies.can_manage_partners(request.membership),
@@ -104,7 +107,9 @@ def partners(request):
 
 def partners_export(request):
     """The directory's current (filtered, sorted) result as CSV, streamed."""
-    queryset = _directory_filter(request).qs
+    queryset = partner_directory_filtered(
+        membership=request.membership, filters=_directory_form(request).filters()
+    )
     return csv_download(
         request,
         name="partners",

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Idea, Partner
+from partners.selectors.ideas import IdeaFilters
 
 
 class IdeaForm(forms.Form):
@@ -36,3 +37,12 @@ class IdeaFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.order_by("name")
+
+    def filters(self) -> IdeaFilters:
+        """Values that do not validate are left out; the other filters apply."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        partner = data.get("partner")
+        return IdeaFilters(
+            status=data.get("status", ""), partner_id=partner.pk if partner else None
+        )

@@ -16,13 +16,8 @@ from .forms import IdeaFilterForm, IdeaForm, IdeaResponseForm
 
 
 def ideas(request):
-    ideas = selectors.ideas_visible_to(membership=request.membership)
     filters = IdeaFilterForm(request.GET or None)
-    if filters.is_valid():
-        if filters.cleaned_data["status"]:
-            ideas = ideas.filter(status=filters.cleaned_data["status"])
-        if filters.cleaned_data["partner"]:
-            ideas = ideas.filter(partner=filters.cleaned_data["partner"])
+    ideas = selectors.ideas_visible_to(membership=request.membership, filters=filters.filters())
     context = {"ideas": ideas, "filters": filters}
     return render(
         request,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Lead
+from deals.selectors.leads import LeadFilters
 from partners.models import Partner, PartnerStatus, Tier
 
 _SPLIT = re.compile(r"[,;\n]+")
@@ -66,17 +67,16 @@ class LeadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.order_by("name")
 
-    def apply(self, leads):
-        if not self.is_valid():
-            return leads
-        data = self.cleaned_data
-        if data["status"]:
-            leads = leads.filter(status=data["status"])
-        if data["partner"]:
-            leads = leads.filter(partner=data["partner"])
-        if data["country"]:
-            leads = leads.filter(country=data["country"].strip().upper())
-        return leads
+    def filters(self) -> LeadFilters:
+        """Values that do not validate are left out; the other filters apply."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        partner = data.get("partner")
+        return LeadFilters(
+            status=data.get("status", ""),
+            partner_id=partner.pk if partner else None,
+            country=data.get("country", ""),
+        )
 
 
 class OfferForm(forms.Form):

@@ -70,7 +70,7 @@ def format_duration(value: timedelta | None) -> str:
 
 def leads(request):
     filters = LeadFilterForm(request.GET or None)
-    rows = filters.apply(selectors.lead_list(membership=request.membership))
+    rows = selectors.lead_list(membership=request.membership, filters=filters.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     timings = selectors.lead_timings(membership=request.membership)
     context = {
@@ -346,7 +346,7 @@ def _portal_detail(
         "accepted": accepted,
         "decline_form": decline_form or DeclineForm(),
         "register_url": _registration_create_url(request)
-        if lead.status == Lead.Status.ACCEPTED
+        if states.lead_can_be_converted(lead)
         else None,
         "now": timezone.now(),
         "error": error,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from partners.models import PartnerApplication
 from partners.selectors import recruitment as selectors
+from partners.selectors.recruitment import ApplicationFilters
 from partners.services import recruitment as services
 from prm import policies
 from prm.models import Tenant
@@ -76,15 +77,16 @@ def _show_errors(form: ApplicationForm, error: ValidationError) -> None:
 
 
 def queue(request):
-    status = request.GET.get("status", "pending")
-    order = request.GET.get("order", "score")
+    filters = ApplicationFilters(
+        status=request.GET.get("status", "pending"), order=request.GET.get("order", "score")
+    )
     return render(
         request,
         "recruitment/queue.html",
         {
-            "applications": selectors.application_queue(status=status, order=order)[:200],
-            "status": status,
-            "order": order,
+            "applications": selectors.application_queue(filters=filters)[:200],
+            "status": filters.status,
+            "order": filters.order,
             "statuses": PartnerApplication.Status.choices,
         },
     )

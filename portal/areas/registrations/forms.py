@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import RegistrationStatus, Stage
-from deals.selectors.registrations import QUEUE_STATUSES, QueueFilters, RegistrationFilters
+from deals.selectors.registrations import QueueFilters, RegistrationFilters
+from deals.states import AWAITING_DECISION
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -173,7 +174,7 @@ class QueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("Submitted or waiting for information"))]
-        + [(s, RegistrationStatus(s).label) for s in QUEUE_STATUSES],
+        + [(s, RegistrationStatus(s).label) for s in AWAITING_DECISION],
     )
     min_age_hours = forms.IntegerField(
         label=_("Waiting at least (hours)"), required=False, min_value=0

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from deals.models import RegistrationStatus, Stage
+from deals import states
+from deals.models import Stage
 from deals.selectors import registrations as selectors
 from deals.selectors.rules import deal_settings
 from deals.services import registrations as services
-from deals.states import EDITABLE
 from partners.selectors.organisations import partners_visible_to
 from partners.selectors.people import partner_of
 from portal.access import policy_required
@@ -159,10 +159,9 @@ def _portal_detail(request, registration_id: int, *, extension_form=None, status
     context = {
         "detail": detail,
         "registration": registration,
-        "can_edit": registration.status in EDITABLE,
-        "can_report": registration.status == RegistrationStatus.APPROVED,
-        "can_request_extension": registration.status == RegistrationStatus.APPROVED
-        and registration.extension_requested_at is None
+        "can_edit": states.is_editable(registration),
+        "can_report": states.outcome_can_be_reported(registration),
+        "can_request_extension": states.extension_can_be_requested(registration)
         and registration.extensions_used < settings.max_extensions,
         "max_extensions": settings.max_extensions,
         "extension_form": extension_form or ReasonForm(),
@@ -179,7 +178,7 @@ def registration_edit(request, registration_id: int):
     registration = selectors.registration_get(
         membership=request.membership, registration_id=registration_id
     )
-    if registration.status not in EDITABLE:
+    if not states.is_editable(registration):
         messages.warning(request, _("This registration can no longer be edited."))
         return _to_portal_detail(request, registration)
     initial = {
@@ -393,14 +392,13 @@ def _console_detail(
         "detail": detail,
         "registration": registration,
         "can_decide": policies.can_decide_registrations(request.membership),
-        "decision_open": registration.status
-        in (RegistrationStatus.SUBMITTED, RegistrationStatus.MORE_INFO),
-        "extension_open": registration.status == RegistrationStatus.APPROVED
-        and registration.extension_requested_at is not None,
+        "decision_open": states.is_awaiting_decision(registration),
+        "extension_open": states.extension_is_open(registration),
         "decision_form": decision_form or DecisionForm(),
         "extension_form": extension_form or ExtensionDecisionForm(),
         "sla_hours": hours,
-        "sla_overdue": overdue and registration.status == RegistrationStatus.SUBMITTED,
+        "sla_running": states.sla_is_running(registration),
+        "sla_overdue": overdue and states.sla_is_running(registration),
         "settings": settings,
         **activity_panel(request, registration=registration),
     }

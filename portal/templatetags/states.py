@@ -1,0 +1,23 @@
+"""The state predicates of ``deals.states`` and ``partners.states`` for templates:
+``{% load states %}{% if registration|is_protected %}`` instead of restating a
+status in the template."""
+
+from django import template
+
+from deals import states as deal_states
+from partners import states as partner_states
+
+register = template.Library()
+
+for _name in (
+    "is_protected",
+    "is_editable",
+    "is_awaiting_decision",
+    "extension_is_open",
+    "sla_is_running",
+    "lead_can_be_offered",
+    "lead_can_be_closed",
+    "lead_can_be_converted",
+):
+    register.filter(_name, getattr(deal_states, _name))
+register.filter("application_is_open", partner_states.application_is_open)
