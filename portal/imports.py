@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from prm.csv_import import ImportOutcome, template_csv
 
+from .access import policy_required
+
 REPORT_SECONDS = 3600
 
 
@@ -46,6 +48,36 @@ class CsvImportPage:
     report_url: str  # URL name of the problem report
     template_filename: str
     report_filename: str
+
+
+@dataclass(frozen=True)
+class ImportViews:
+    """The three pages of one import."""
+
+    upload: Callable
+    template: Callable
+    report: Callable
+
+
+def import_views(page: CsvImportPage) -> ImportViews:
+    """The upload page, template download and problem report of ``page``, each
+    behind the policy of the import's service (so the page and the service can
+    never disagree about who may import)."""
+    guard = policy_required(page.run.action_rule.policy)
+
+    @guard
+    def upload(request):
+        return import_page(request, page, by=request.membership)
+
+    @guard
+    def template(request):
+        return template_download(page)
+
+    @guard
+    def report(request):
+        return problem_report(request, page)
+
+    return ImportViews(upload=upload, template=template, report=report)
 
 
 def _report_key(request, page: CsvImportPage, token: str) -> str:

@@ -9,7 +9,7 @@ writes the evaluations, tier changes, proposals and audit events in bulk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -156,7 +156,7 @@ def tiers_evaluate(*, on: date, by: Membership | SystemActor) -> EvaluationSumma
 @dataclass
 class _Run:
     on: date
-    now: object
+    now: datetime
     automatic: bool
     tiers: dict[int, Tier]
     summary: EvaluationSummary
@@ -190,9 +190,7 @@ class _Run:
         reason = _change_reason(decision, self.on, self.tiers) if decision.moves else ""
         if step == ProposalStep.APPLY:
             if proposal is not None:
-                withdraw(proposal, now=self.now, note=_("Superseded by an automatic change."))
-                writes.changed_proposals.append(proposal)
-                summary.withdrawn += 1
+                self._withdraw(proposal, _("Superseded by an automatic change."))
             writes.applied.append(
                 TierChange(
                     partner=partner,
@@ -227,11 +225,14 @@ class _Run:
             note = _("Withdrawn: no longer warranted by the evaluation of %(date)s.") % {
                 "date": self.on.isoformat()
             }
-            withdraw(proposal, now=self.now, note=note)
-            writes.changed_proposals.append(proposal)
-            summary.withdrawn += 1
+            self._withdraw(proposal, note)
         if (partner.tier_id, partner.tier_since, partner.below_tier_since) != before:
             writes.partners.append(partner)
+
+    def _withdraw(self, proposal: TierChange, note: str) -> None:
+        withdraw(proposal, now=self.now, note=note)
+        self.writes.changed_proposals.append(proposal)
+        self.summary.withdrawn += 1
 
 
 def _write(writes: _Writes, *, on: date, actor: User | None) -> None:

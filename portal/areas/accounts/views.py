@@ -15,7 +15,7 @@ from prm import policies
 from prm.csv_import import MAX_ROWS
 
 from ...access import policy_required
-from ...imports import CsvImportPage, import_page, problem_report, template_download
+from ...imports import CsvImportPage, import_views
 from .forms import SearchForm
 
 PAGE_SIZE = 50
@@ -73,16 +73,7 @@ IMPORT = CsvImportPage(
 )
 
 
-@policy_required(policies.can_manage_direct_accounts)
-def direct_accounts_import(request):
-    return import_page(request, IMPORT, by=request.membership)
-
-
-@policy_required(policies.can_manage_direct_accounts)
-def direct_accounts_template(request):
-    return template_download(IMPORT)
-
-
-@policy_required(policies.can_manage_direct_accounts)
-def direct_accounts_import_report(request):
-    return problem_report(request, IMPORT)
+IMPORT_VIEWS = import_views(IMPORT)
+direct_accounts_import = IMPORT_VIEWS.upload
+direct_accounts_template = IMPORT_VIEWS.template
+direct_accounts_import_report = IMPORT_VIEWS.report

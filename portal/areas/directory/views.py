@@ -34,7 +34,7 @@ from partners.types import partner_type_choices
 from portal.access import policy_required
 from portal.exports import csv_download
 from portal.forms import apply_validation_error
-from portal.imports import CsvImportPage, import_page, problem_report, template_download
+from portal.imports import CsvImportPage, import_views
 from prm import policies
 from prm.selectors import vendor_staff
 
@@ -270,21 +270,10 @@ IMPORT = CsvImportPage(
 )
 
 
-@policy_required(policies.can_manage_partners)
-def partners_import(request):
-    return import_page(request, IMPORT, by=request.membership)
-
-
-@policy_required(policies.can_manage_partners)
-def partners_import_template(request):
-    return template_download(IMPORT)
-
-
-@policy_required(policies.can_manage_partners)
-def partners_import_report(request):
-    """The problems of the person's last failed import, as CSV (kept for an hour,
-    readable only by the same person in the same tenant)."""
-    return problem_report(request, IMPORT)
+IMPORT_VIEWS = import_views(IMPORT)
+partners_import = IMPORT_VIEWS.upload
+partners_import_template = IMPORT_VIEWS.template
+partners_import_report = IMPORT_VIEWS.report
 
 
 # --- custom partner types and KPIs ------------------------------------------------

@@ -12,8 +12,7 @@ from deals.services import revenue as services
 from prm import policies
 from prm.csv_import import MAX_ROWS
 
-from ...access import policy_required
-from ...imports import CsvImportPage, import_page, problem_report, template_download
+from ...imports import CsvImportPage, import_views
 
 PAGE_SIZE = 50
 
@@ -55,16 +54,7 @@ IMPORT = CsvImportPage(
 )
 
 
-@policy_required(policies.can_import_won_orders)
-def orders_import(request):
-    return import_page(request, IMPORT, by=request.membership)
-
-
-@policy_required(policies.can_import_won_orders)
-def orders_template(request):
-    return template_download(IMPORT)
-
-
-@policy_required(policies.can_import_won_orders)
-def orders_import_report(request):
-    return problem_report(request, IMPORT)
+IMPORT_VIEWS = import_views(IMPORT)
+orders_import = IMPORT_VIEWS.upload
+orders_template = IMPORT_VIEWS.template
+orders_import_report = IMPORT_VIEWS.report
