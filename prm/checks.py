@@ -1,13 +1,13 @@
+import os
+
 from django.conf import settings
 from django.core.checks import Error, register
-
-from .settings.env import env
 
 
 @register("prm", deploy=True)
 def app_role_is_not_owner(app_configs, **kwargs):
     """The app must not connect as the tables' owner: an owner can switch RLS off."""
-    if env("PRM_DB_ROLE", "app") == "owner":
+    if os.environ.get("PRM_DB_ROLE", "app") == "owner":
         return []
     if settings.DATABASES["default"]["USER"] == settings.DATABASE_OWNER["USER"]:
         return [
