@@ -25,14 +25,15 @@ def registration_transition(
     *,
     registration: DealRegistration,
     to_status: str,
-    by: User | None,
+    actor: User | None,
     reason: str = "",
     **fields,
 ) -> DealRegistration:
     """Move a registration along the transition table, compare-and-swap on its
-    current status, and record who, when and why.  Extra ``fields`` are written
-    in the same UPDATE.  Raises ValidationError for an illegal move or when the
-    registration changed meanwhile."""
+    current status, and record who (``actor``; None for the system), when and
+    why.  Extra ``fields`` are written in the same UPDATE.  Raises
+    ValidationError for an illegal move or when the registration changed
+    meanwhile."""
     from_status = registration.status
     if not can_move(from_status, to_status):
         raise ValidationError(
@@ -49,11 +50,11 @@ def registration_transition(
             registration=registration,
             from_status=from_status,
             to_status=to_status,
-            by=by,
+            by=actor,
             reason=reason,
         )
         audit_record(
-            actor=by,
+            actor=actor,
             action=f"registration.{to_status}",
             target=registration,
             from_status=from_status,

@@ -324,7 +324,7 @@ def registration_submit(*, registration: DealRegistration, by: Membership) -> De
         registration_transition(
             registration=registration,
             to_status=S.SUBMITTED,
-            by=by.user,
+            actor=by.user,
             submitted_at=timezone.now(),
         )
         conflicts_record(registration=registration)
@@ -408,7 +408,7 @@ def registration_mark_won(
         registration_transition(
             registration=registration,
             to_status=S.WON,
-            by=by.user,
+            actor=by.user,
             won_amount=amount,
             closed_on=closed_on,
         )
@@ -442,7 +442,7 @@ def registration_mark_lost(
         registration_transition(
             registration=registration,
             to_status=S.LOST,
-            by=by.user,
+            actor=by.user,
             reason=reason,
             lost_reason=reason,
             competitor=(competitor or "").strip(),
@@ -493,7 +493,7 @@ def registration_approve(
             registration_transition(
                 registration=registration,
                 to_status=S.APPROVED,
-                by=by.user,
+                actor=by.user,
                 reason=(reason or "").strip(),
                 protected_until=timezone.localdate() + datetime.timedelta(days=days),
                 decided_by=by.user,
@@ -510,7 +510,7 @@ def _decide(registration, by, to_status, reason) -> DealRegistration:
     return registration_transition(
         registration=registration,
         to_status=to_status,
-        by=by.user,
+        actor=by.user,
         reason=reason,
         decided_by=by.user,
         decided_at=timezone.now(),

@@ -370,7 +370,7 @@ def _write_orders(lines: list[_OrderLine], *, by: Membership) -> ImportOutcome:
         registration_transition(
             registration=registration,
             to_status=S.WON,
-            by=by.user,
+            actor=by.user,
             reason=_("Won order imported."),
             won_amount=totals[registration.pk],
             closed_on=closed[registration.pk],

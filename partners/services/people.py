@@ -36,7 +36,8 @@ def person_invite(
         return core.invitation_create(by=by, email=email, role=role)
     if by.is_partner:
         partner = partner_of(by)
-    if partner is None:
+    if partner is None or not Partner.objects.filter(pk=partner.pk).exists():
+        # (a partner of another tenant is not found by the scoped manager)
         raise ValidationError({"partner": _("Choose the partner this person works for.")})
 
     def bind(invitation: Invitation) -> None:

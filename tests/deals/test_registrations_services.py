@@ -221,7 +221,7 @@ def _act(world, cat, registration, to_status):
         return services.registration_mark_lost(
             registration=registration, by=world.p_rep, reason="Budget cut"
         )
-    return registration_transition(registration=registration, to_status=to_status, by=None)
+    return registration_transition(registration=registration, to_status=to_status, actor=None)
 
 
 @pytest.mark.parametrize("to_status", [s for s in ALL if s != S.DRAFT])

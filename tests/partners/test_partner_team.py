@@ -114,3 +114,18 @@ def test_an_admin_of_p_cannot_touch_q(client, world):
     with tenant_context(world.a.pk):
         PartnerInvitation.objects.filter(invitation=world.a_invitation).update(partner=world.q)
     assert client.post(invitation_of_q).status_code == 404
+
+
+def test_the_service_refuses_a_partner_of_another_tenant(world):
+    from partners.services.people import person_invite
+
+    with tenant_context(world.a.pk):
+        with pytest.raises(ValidationError) as refused:
+            person_invite(
+                by=world.vendor_admin,
+                email="stray@b.test",
+                role="partner_rep",
+                partner=world.b_partner,
+            )
+        assert "partner" in refused.value.message_dict
+        assert not Invitation.objects.filter(email="stray@b.test").exists()
