@@ -91,10 +91,15 @@ class EmbeddedRedis:
                 str(workdir),
                 "--dbfilename",
                 "dump.rdb",
-                "--save",
-                "60 1",
+                # Queued tasks and e-mails survive a restart: an append-only
+                # file written every second, and a snapshot after changes.
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "60",
+                "1",
                 "--daemonize",
                 "no",
                 "--logfile",

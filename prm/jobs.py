@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from .enqueue import enqueue
@@ -31,7 +32,9 @@ def _defaults(options: dict) -> dict:
     options.setdefault("acks_late", True)
     options.setdefault("autoretry_for", TRANSIENT_ERRORS)
     options.setdefault("retry_backoff", True)
-    options.setdefault("retry_backoff_max", 600)
+    # A retry waits less than the broker's visibility timeout, or the message
+    # would also come back on its own and run twice.
+    options.setdefault("retry_backoff_max", max(1, settings.VISIBILITY_TIMEOUT // 2))
     options.setdefault("max_retries", 8)
     return options
 

@@ -2,7 +2,8 @@
 
 ``python -m prm.launcher run``  starts embedded PostgreSQL/Redis unless
 DATABASE_URL/REDIS_URL are set, migrates, loads the demo data, then serves the
-web app with a Celery worker and Celery beat until Ctrl-C.
+web app with a Celery worker and Celery beat, restarting any of the three that
+stops, until Ctrl-C or SIGTERM.
 ``python -m prm.launcher test [pytest args]`` runs the test suite against the
 same kind of services.
 """
@@ -13,9 +14,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from . import embedded
+from .supervisor import Supervisor
 
 PYTHON = sys.executable
 ROOT = embedded.BASE_DIR
@@ -29,18 +30,6 @@ def _manage(*args: str, role: str = "app", settings: str = "prm.settings.dev") -
 def _spawn(args: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PRM_DB_ROLE": "app", "DJANGO_SETTINGS_MODULE": "prm.settings.dev"}
     return subprocess.Popen(args, cwd=ROOT, env=env)
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _interrupt(signum, frame):
@@ -66,25 +55,37 @@ def run() -> int:
         _manage("migrate", "--no-input", role="owner")
         _manage("seed_demo")
         celery = [PYTHON, "-m", "celery", "-A", "prm"]
-        processes = [
-            _spawn([PYTHON, "-m", "gunicorn", "prm.wsgi:application", "--bind", f"{host}:{port}",
-                    "--workers", "2", "--access-logfile", "-"]),
-            _spawn([*celery, "worker", "--loglevel", "INFO", "--concurrency", "2",
-                    "-Q", _queues()]),
-            _spawn([*celery, "beat", "--loglevel", "INFO", "--schedule", str(beat_schedule)]),
-        ]  # fmt: skip
+        supervisor = Supervisor(spawn=_spawn)
+        supervisor.add(
+            "web",
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "prm.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+        )
+        supervisor.add(
+            "worker",
+            [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2", "-Q", _queues()],
+        )
+        supervisor.add(
+            "beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(beat_schedule)]
+        )
+        supervisor.start_all()
         print(f"\nPRM is running at http://{host}:{port}/  (Ctrl-C stops everything)\n", flush=True)
         try:
-            while all(p.poll() is None for p in processes):
-                time.sleep(0.5)
-            print("A process stopped; shutting down.", file=sys.stderr)
-            code = 1
+            supervisor.run()
         except KeyboardInterrupt:
-            code = 0
-        finally:
-            _stop(processes)
+            pass
     print("Stopped.")
-    return code
+    return 0
 
 
 def _queues() -> str:

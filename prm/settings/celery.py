@@ -24,8 +24,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Countdowns and retries must stay below this, or Redis redelivers the message.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose worker died is delivered again after this many seconds (its
+# message was never acknowledged).  Countdowns and retry back-offs must stay
+# below it (prm.jobs caps them), or Redis delivers the message a second time.
+VISIBILITY_TIMEOUT = int(env("CELERY_VISIBILITY_TIMEOUT", "300"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VISIBILITY_TIMEOUT}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Queue names carry a prefix so that test runs and several checkouts sharing
