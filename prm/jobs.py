@@ -21,7 +21,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .enqueue import enqueue
+from .enqueue import enqueue, outbox_claim
 from .models import Tenant
 from .tenancy import current_tenant_id, tenant_context
 
@@ -40,14 +40,20 @@ def _defaults(options: dict) -> dict:
 
 
 def tenant_task(*, name: str, **options):
-    """A task run inside one tenant: called as ``task.delay(tenant_id, *args)``."""
+    """A task run inside one tenant: called as ``task.delay(tenant_id, *args)``.
+
+    Sent from the outbox it also gets ``outbox_id``: the task claims that
+    message in its own transaction first and does nothing when it was
+    delivered already (a task that fails rolls the claim back)."""
 
     def decorate(func):
         @functools.wraps(func)
-        def run(tenant_id: int, *args, **kwargs):
+        def run(tenant_id: int, *args, outbox_id: int | None = None, **kwargs):
             if current_tenant_id() is not None:
                 raise RuntimeError("A tenant was still current when a task started.")
             with tenant_context(int(tenant_id)):
+                if outbox_id is not None and not outbox_claim(outbox_id):
+                    return None
                 return func(*args, **kwargs)
 
         return shared_task(name=name, **_defaults(options))(run)

@@ -191,3 +191,34 @@ class AuditEvent(TenantOwned):
                 name="audit_target_timeline",
             ),
         ]
+
+
+class OutboxMessage(TenantOwned):
+    """A side effect of a committed action (an e-mail, a follow-up task),
+    written in the action's transaction and delivered by a worker.
+
+    It is published to the broker once the transaction commits; what could not
+    be published (the broker was down) is published by the periodic sweep.  The
+    task claims the row before it acts, so a message published twice is
+    delivered once."""
+
+    task_name = models.CharField(_("task"), max_length=100)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # the sweep: undelivered messages of a tenant, oldest first
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=Q(delivered_at__isnull=True),
+                name="outbox_undelivered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"

@@ -76,7 +76,7 @@ def invitation_create(
 
 
 def _send_after_commit(invitation: Invitation) -> None:
-    enqueue_after_commit("prm.invitation_send", invitation.tenant_id, invitation.pk)
+    enqueue_after_commit("prm.invitation_send", invitation.pk)
 
 
 @action(can_invite_people)

@@ -1,10 +1,13 @@
-"""Background jobs of the tenancy core: invitation e-mails and expiry, plain e-mail."""
+"""Background jobs of the tenancy core: invitation e-mails and expiry, plain
+e-mail, and the outbox sweep."""
 
 from django.core.mail import send_mail
 
 from . import services
+from .enqueue import outbox_pending, publish
 from .jobs import fan_out, system_task, tenant_task
 from .models import Invitation
+from .tenancy import tenant_context
 
 
 @tenant_task(name="prm.invitation_send")
@@ -25,7 +28,22 @@ def invitations_expire_all_tenants() -> int:
     return fan_out("prm.invitations_expire")
 
 
-@system_task(name="prm.email_send", autoretry_for=(ConnectionError, OSError))
+@tenant_task(name="prm.email_send", autoretry_for=(ConnectionError, OSError))
 def email_send(subject: str, body: str, recipients: list[str]) -> None:
-    """Plain e-mail, sent outside the request; the caller enqueues it on commit."""
+    """Plain e-mail of a tenant's action, sent by a worker from the outbox."""
     send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+
+
+@system_task(name="prm.outbox_sweep")
+def outbox_sweep(tenant_id: int) -> int:
+    """Publish the tenant's outbox messages that did not reach the broker (or
+    whose task never ran).  Read inside the tenant, published outside it."""
+    with tenant_context(int(tenant_id)):
+        pending = outbox_pending()
+    return sum(publish(*message) for message in pending)
+
+
+@system_task(name="prm.outbox_sweep_all_tenants")
+def outbox_sweep_all_tenants() -> int:
+    """Beat job: one outbox sweep per tenant."""
+    return fan_out("prm.outbox_sweep")

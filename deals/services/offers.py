@@ -137,7 +137,7 @@ def offer_accept(*, offer: LeadOffer, by: Membership) -> LeadOffer:
 
 
 def _enqueue_reroute(lead: Lead) -> None:
-    enqueue_after_commit("deals.lead_reroute", lead.tenant_id, lead.pk)
+    enqueue_after_commit("deals.lead_reroute", lead.pk)
 
 
 @action(can_answer_lead_offers)

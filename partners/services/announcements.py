@@ -41,7 +41,7 @@ def _email_after_commit(announcement: Announcement) -> None:
     sure the announcement is e-mailed at most once."""
     if not (announcement.send_email and announcement.published_at and not announcement.emailed_at):
         return
-    enqueue_after_commit("partners.announcement_email", announcement.tenant_id, announcement.pk)
+    enqueue_after_commit("partners.announcement_email", announcement.pk)
 
 
 @action(can_communicate)

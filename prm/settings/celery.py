@@ -44,6 +44,10 @@ CELERY_TASK_ROUTES = {
 }
 # Beat only fans out: each entry enqueues one task per tenant (prm.jobs.fan_out).
 CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {
+        "task": "prm.outbox_sweep_all_tenants",
+        "schedule": crontab(),  # every minute
+    },
     "expire-invitations": {
         "task": "prm.invitations_expire_all_tenants",
         "schedule": crontab(minute=5),

@@ -1,0 +1,12 @@
+from django.utils import timezone
+
+from prm.models import OutboxMessage
+
+
+def fill(ctx) -> None:
+    OutboxMessage.objects.create(
+        task_name="prm.email_send",
+        args=["Hello", "Body", ["someone@example.test"]],
+        published_at=timezone.now(),
+        delivered_at=timezone.now(),
+    )
