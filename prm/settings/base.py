@@ -91,9 +91,11 @@ REDIS_URL = env("REDIS_URL") or embedded.default_redis_url()
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "prm")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Falls back to process memory while Redis is unreachable (prm/cache.py).
+        "BACKEND": "prm.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
 

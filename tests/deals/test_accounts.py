@@ -192,3 +192,15 @@ def test_the_list_uses_a_constant_number_of_queries(client, world):
             for i in range(30)
         )
     assert queries() == before
+
+
+def test_a_failed_import_reports_its_problems_with_redis_down(client, world, redis_down):
+    client.force_login(world.vendor_admin.user)
+    response = _upload(client, world, "name,domain\n,acme.example\n")
+    assert response.status_code == 400 and response.context["problems"]
+    report = (
+        url(world, "console:direct_accounts_import_report")
+        + "?report="
+        + response.context["report"]
+    )
+    assert client.get(report).status_code == 200

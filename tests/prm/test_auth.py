@@ -117,3 +117,15 @@ def test_user_with_totp_is_asked_for_a_code_at_login(client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_works_and_is_still_rate_limited_with_redis_down(client, world, redis_down):
+    response = _login(client, world.p_rep.user.email, PASSWORD)
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    client.logout()
+    email = world.finance.user.email
+    for _ in range(5):
+        assert _login(client, email, "wrong-password").status_code == 200
+    blocked = _login(client, email, PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert b"Too many failed login attempts" in blocked.content
