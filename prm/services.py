@@ -16,7 +16,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.template.loader import render_to_string
@@ -57,21 +57,30 @@ def invitation_create(
         raise ValueError("An invitation to a partner role must be bound to its organisation.")
     if Membership.objects.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
+    pending = _("An invitation to this address is already pending.")
     if Invitation.objects.filter(email=email, status=Invitation.Status.PENDING).exists():
-        raise ValidationError({"email": _("An invitation to this address is already pending.")})
-    with transaction.atomic():
-        invitation = Invitation.objects.create(
-            email=email,
-            role=role,
-            invited_by=by.user,
-            expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
-        )
-        if bind is not None:
-            bind(invitation)
-        audit_record(
-            actor=by.user, action="invitation.created", target=invitation, email=email, role=role
-        )
-        _send_after_commit(invitation)
+        raise ValidationError({"email": pending})
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                email=email,
+                role=role,
+                invited_by=by.user,
+                expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+            )
+            if bind is not None:
+                bind(invitation)
+            audit_record(
+                actor=by.user,
+                action="invitation.created",
+                target=invitation,
+                email=email,
+                role=role,
+            )
+            _send_after_commit(invitation)
+    except IntegrityError as error:
+        # The same invitation, sent at the same moment (a double click).
+        raise ValidationError({"email": pending}) from error
     return invitation
 
 
@@ -145,7 +154,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             raise InvitationUnavailable(_("This invitation has expired or was already used."))
         if Membership.objects.filter(user=user).exists():
             raise InvitationUnavailable(_("You are already a member of this program."))
-        membership = Membership.objects.create(user=user, role=invitation.role)
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(user=user, role=invitation.role)
+        except IntegrityError as error:  # joined through another invitation just now
+            raise InvitationUnavailable(_("You are already a member of this program.")) from error
         bound = invitation_accepted.send(
             sender=Invitation, invitation=invitation, membership=membership
         )
@@ -161,12 +174,18 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 def invitation_accept_as_new_user(*, invitation: Invitation, full_name: str, password: str) -> User:
     """An invitee without an account chooses a name and password and accepts,
     all or nothing.  The invitation reached the address, which verifies it."""
-    with transaction.atomic():
-        user = User.objects.create_user(
-            email=invitation.email, password=password, full_name=full_name
-        )
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        invitation_accept(invitation=invitation, user=user)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name
+            )
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            invitation_accept(invitation=invitation, user=user)
+    except IntegrityError as error:
+        # The same form sent twice at once: the first one made the account.
+        raise InvitationUnavailable(
+            _("This invitation was just accepted; sign in with your new password.")
+        ) from error
     return user
 
 

@@ -71,9 +71,14 @@ def _check_can_manage(*, member: Membership, by: Membership) -> None:
 
 
 def _keeps_a_partner_admin(member: Membership, *, losing: bool) -> None:
+    """Refuses when ``member`` is the organisation's last active partner admin and
+    would stop being one.  Runs inside the change's transaction with the
+    partner's row locked, so two admins removing each other at the same moment
+    are serialised and the second sees the first's change."""
     partner_id = partner_id_of(member)
     if not losing or member.role != Role.PARTNER_ADMIN or partner_id is None:
         return
+    Partner.objects.select_for_update().filter(pk=partner_id).first()
     others = Membership.objects.filter(
         partner_link__partner_id=partner_id, role=Role.PARTNER_ADMIN, is_active=True
     ).exclude(pk=member.pk)
@@ -87,8 +92,8 @@ def membership_deactivate(*, member: Membership, by: Membership) -> None:
     _check_can_manage(member=member, by=by)
     if member.pk == by.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
-    _keeps_a_partner_admin(member, losing=member.is_active)
     with transaction.atomic():
+        _keeps_a_partner_admin(member, losing=member.is_active)
         Membership.objects.filter(pk=member.pk).update(is_active=False)
         audit_record(actor=by.user, action="membership.deactivated", target=member)
 
@@ -110,7 +115,7 @@ def membership_change_role(*, member: Membership, role: str, by: Membership) -> 
         raise ValidationError({"role": _("This role does not fit this person.")})
     if member.pk == by.pk:
         raise ValidationError(_("You cannot change your own role."))
-    _keeps_a_partner_admin(member, losing=role != Role.PARTNER_ADMIN)
     with transaction.atomic():
+        _keeps_a_partner_admin(member, losing=role != Role.PARTNER_ADMIN)
         Membership.objects.filter(pk=member.pk).update(role=role)
         audit_record(actor=by.user, action="membership.role_changed", target=member, role=role)

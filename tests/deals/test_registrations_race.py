@@ -1,42 +1,15 @@
 """Two partners, one customer, at the same moment: the database lets exactly one
 registration be protected.  Each thread has its own connection and transaction."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from deals.models import DealProtection, DealRegistration
 from deals.services import registrations as services
 from prm.tenancy import tenant_context
+from tests.concurrency import run_together
 from tests.deals.test_registrations_support import build_catalogue, future, make
-
-
-def _run_together(*jobs):
-    """Run the jobs in threads released by one barrier; return their outcomes."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = job()
-        except ValidationError as error:
-            outcomes[index] = error
-        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def _approve(world, registration):
@@ -78,7 +51,7 @@ def test_two_simultaneous_approvals_protect_exactly_one(tx_world, q_name, q_doma
         **submitted,
     )
     q_reg = make(world, world.q, world.q_rep.user, q_name, q_domain, [cat.security], **submitted)
-    outcomes = _run_together(_approve(world, p_reg), _approve(world, q_reg))
+    outcomes = run_together(_approve(world, p_reg), _approve(world, q_reg))
 
     assert sorted(map(str, outcomes)).count("approved") == 1, outcomes
     refused = [o for o in outcomes if o != "approved"]
@@ -114,7 +87,7 @@ def test_simultaneous_submissions_and_approvals_end_with_one_protected(tx_world)
 
         return job
 
-    outcomes = _run_together(
+    outcomes = run_together(
         register_then_approve(world.p_rep, "Globex Corporation"),
         register_then_approve(world.q_rep, "Globex Corp"),
     )

@@ -184,3 +184,25 @@ def test_expiry_sweep_marks_only_overdue_invitations(world):
         assert services.invitations_expire() == 0
     with tenant_context(world.b.pk):
         assert Invitation.objects.get(pk=world.b_invitation.pk).status == "pending"
+
+
+def test_accepting_twice_at_once_makes_one_account_and_no_error(tx_world):
+    from prm.services import InvitationUnavailable, invitation_accept_as_new_user
+    from tests.concurrency import run_together
+
+    w = tx_world
+
+    def accept():
+        with tenant_context(w.a.pk):
+            invitation = Invitation.objects.get(pk=w.a_invitation.pk)
+            invitation_accept_as_new_user(
+                invitation=invitation, full_name="New Rep", password="a-long-passphrase-9"
+            )
+        return "accepted"
+
+    outcomes = run_together(accept, accept)
+    assert outcomes.count("accepted") == 1
+    assert [type(o) for o in outcomes if o != "accepted"] == [InvitationUnavailable]
+    assert User.objects.filter(email=w.a_invitation.email).count() == 1
+    with tenant_context(w.a.pk):
+        assert Membership.objects.filter(user__email=w.a_invitation.email).count() == 1
