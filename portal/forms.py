@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
 from prm.models import Tenant
+from prm.once import new_key
 from prm.roles import Role
 
 
@@ -55,3 +56,15 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class OnceForm(forms.Form):
+    """A create form that works once: it carries a one-time key (a hidden field)
+    that the service records with what it creates (``prm.once``)."""
+
+    form_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["form_key"] = new_key()

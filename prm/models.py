@@ -222,3 +222,20 @@ class OutboxMessage(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.pk}"
+
+
+class SubmittedForm(TenantOwned):
+    """A create form that was already carried out: its one-time key and what it
+    created, so a double submit (two clicks, a resent request) creates one row."""
+
+    key = models.UUIDField(_("key"))
+    target_type = models.CharField(_("target type"), max_length=64)
+    target_id = models.BigIntegerField(_("target id"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="submitted_form_once"),
+        ]

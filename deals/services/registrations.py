@@ -27,6 +27,7 @@ from partners.selectors.people import partner_id_of
 from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
+from prm.once import check_not_submitted, record_once
 from prm.policies import (
     can_decide_registrations,
     can_register_deals,
@@ -217,9 +218,12 @@ def registration_create(
     notes: str = "",
     submit: bool = False,
     lead: Lead | None = None,
+    form_key: str | None = None,
 ) -> DealRegistration:
     """Register an opportunity for the member's partner (a draft, or submitted at
-    once).  A lead accepted by this partner is converted and linked, exactly once."""
+    once).  A lead accepted by this partner is converted and linked, exactly once.
+    A form sent twice with the same ``form_key`` registers once (AlreadySubmitted)."""
+    check_not_submitted(form_key)
     partner = Partner.objects.filter(pk=partner_id_of(by)).first()
     if partner is None:
         raise ValidationError(_("You are not one of a partner's people in this program."))
@@ -250,6 +254,7 @@ def registration_create(
             partner=partner, registered_by=by.user, lead=lead, **cleaned.fields
         )
         _set_products(registration, cleaned.products)
+        record_once(form_key, registration)
         audit_record(
             actor=by.user,
             action="registration.created",

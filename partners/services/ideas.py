@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
+from prm.once import check_not_submitted, record_once
 from prm.policies import can_answer_ideas, can_submit_ideas
 
 from ..cleaning import required_text
@@ -18,8 +19,10 @@ from ..selectors.people import partner_id_of
 
 
 @action(can_submit_ideas)
-def idea_submit(*, by: Membership, title: str, body: str) -> Idea:
-    """A partner person suggests something; it belongs to their own organisation."""
+def idea_submit(*, by: Membership, title: str, body: str, form_key: str | None = None) -> Idea:
+    """A partner person suggests something; it belongs to their own organisation.
+    A form sent twice with the same ``form_key`` is one idea (AlreadySubmitted)."""
+    check_not_submitted(form_key)
     errors: dict[str, str] = {}
     title = required_text(errors, "title", title, _("Give your idea a title."))
     body = required_text(errors, "body", body, _("Describe your idea."))
@@ -29,6 +32,7 @@ def idea_submit(*, by: Membership, title: str, body: str) -> Idea:
         idea = Idea.objects.create(
             partner_id=partner_id_of(by), author=by.user, title=title, body=body
         )
+        record_once(form_key, idea)
         audit_record(actor=by.user, action="idea.submitted", target=idea)
     return idea
 

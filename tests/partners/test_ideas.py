@@ -161,3 +161,16 @@ def test_idea_lists_use_a_constant_number_of_queries(client, world, who, page):
             responded_by=world.channel_manager.user,
         )
     assert queries() == before
+
+
+def test_an_idea_sent_twice_is_one_idea(client, world):
+    from prm.once import new_key
+
+    client.force_login(world.p_rep.user)
+    data = {"title": "Twice", "body": "Clicked two times", "form_key": new_key()}
+    url = reverse("portal:ideas", kwargs={"tenant_slug": world.a.slug})
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert "already sent" in again.content.decode()
+    with tenant_context(world.a.pk):
+        assert Idea.objects.filter(title="Twice").count() == 1

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Idea, Partner
 from partners.selectors.ideas import IdeaFilters
+from portal.forms import OnceForm
 
 
-class IdeaForm(forms.Form):
+class IdeaForm(OnceForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 5}))
 

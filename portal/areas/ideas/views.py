@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from partners.selectors import ideas as selectors
 from partners.services import ideas as services
 from prm import policies
+from prm.once import AlreadySubmitted
 
 from ...calls import call_with_form
 from .forms import IdeaFilterForm, IdeaForm, IdeaResponseForm
@@ -57,8 +58,12 @@ def portal_ideas(request):
     def submit():
         services.idea_submit(by=request.membership, **form.cleaned_data)
 
-    if request.method == "POST" and call_with_form(form, submit):
-        messages.success(request, _("Thank you! Your idea was sent to the vendor."))
+    try:
+        if request.method == "POST" and call_with_form(form, submit):
+            messages.success(request, _("Thank you! Your idea was sent to the vendor."))
+            return redirect("portal:ideas", tenant_slug=request.tenant.slug)
+    except AlreadySubmitted:
+        messages.info(request, _("Your idea was already sent."))
         return redirect("portal:ideas", tenant_slug=request.tenant.slug)
     context = {"form": form, "ideas": selectors.ideas_visible_to(membership=request.membership)}
     return render(request, "ideas/portal_ideas.html", context, status=400 if form.errors else 200)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import RegistrationStatus, Stage
 from deals.selectors.registrations import QueueFilters, RegistrationFilters
 from deals.states import AWAITING_DECISION
+from portal.forms import OnceForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -62,6 +63,10 @@ class RegistrationForm(forms.Form):
             (p.pk, f"{p.name} ({p.product_line})" if p.product_line else p.name) for p in products
         ]
         self.fields["product_ids"].error_messages["required"] = _("Choose at least one product.")
+
+
+class RegistrationCreateForm(OnceForm, RegistrationForm):
+    """Registering: the same fields, sent once however often the button is pressed."""
 
 
 class WonForm(forms.Form):

@@ -25,6 +25,7 @@ from portal.access import policy_required
 from portal.exports import csv_download
 from portal.forms import apply_validation_error
 from prm import policies
+from prm.once import AlreadySubmitted
 
 from ..activities.panel import activity_panel
 from .forms import (
@@ -35,6 +36,7 @@ from .forms import (
     PipelineFilterForm,
     QueueFilterForm,
     ReasonForm,
+    RegistrationCreateForm,
     RegistrationFilterForm,
     RegistrationForm,
     WonForm,
@@ -107,7 +109,7 @@ def registration_create(request):
     initial = {"currency": request.tenant.default_currency, "stage": Stage.QUALIFICATION}
     if lead is not None:
         initial.update(_initial_from_lead(lead, request.tenant.default_currency))
-    form = RegistrationForm(
+    form = RegistrationCreateForm(
         request.POST or None, initial=initial, products=selectors.active_products()
     )
     if request.method == "POST" and form.is_valid():
@@ -115,6 +117,13 @@ def registration_create(request):
         try:
             registration = services.registration_create(
                 by=membership, **form.cleaned_data, submit=submit, lead=lead
+            )
+        except AlreadySubmitted as earlier:
+            messages.info(request, _("This registration was already saved."))
+            return redirect(
+                "portal:registration",
+                tenant_slug=request.tenant.slug,
+                registration_id=earlier.target_id,
             )
         except ValidationError as error:
             apply_validation_error(form, error)

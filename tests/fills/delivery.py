@@ -1,6 +1,8 @@
+import uuid
+
 from django.utils import timezone
 
-from prm.models import OutboxMessage
+from prm.models import OutboxMessage, SubmittedForm
 
 
 def fill(ctx) -> None:
@@ -9,4 +11,7 @@ def fill(ctx) -> None:
         args=["Hello", "Body", ["someone@example.test"]],
         published_at=timezone.now(),
         delivered_at=timezone.now(),
+    )
+    SubmittedForm.objects.create(
+        key=uuid.uuid4(), target_type="partners.idea", target_id=ctx.partner.pk
     )
