@@ -85,6 +85,19 @@ class DirectAccount(TenantOwned, TimeStamped):
             ),
             models.Index(fields=["tenant", "domain"], name="direct_account_domain"),
         ]
+        constraints = [
+            # One account per customer: by domain, or by name when it has none.
+            models.UniqueConstraint(
+                fields=["tenant", "domain"],
+                condition=~models.Q(domain=""),
+                name="direct_account_one_per_domain",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "name_key"],
+                condition=models.Q(domain=""),
+                name="direct_account_one_per_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -204,3 +204,25 @@ def test_a_failed_import_reports_its_problems_with_redis_down(client, world, red
         + response.context["report"]
     )
     assert client.get(report).status_code == 200
+
+
+def test_the_same_list_imported_twice_at_once_lists_each_account_once(tx_world):
+    from django.test import Client
+
+    from tests.concurrency import run_together
+
+    world = tx_world
+    content = "name,domain\nTwin Co,twin.example\nNameless Ltd,\n"
+
+    def upload():
+        client = Client()
+        client.force_login(world.vendor_admin.user)
+        return _upload(client, world, content).status_code
+
+    outcomes = run_together(upload, upload)
+    assert 302 in outcomes and set(outcomes) <= {302, 400}  # a refused copy says why
+    accounts = _accounts(world.a)
+    assert "Twin Co" in accounts and "Nameless Ltd" in accounts
+    with tenant_context(world.a.pk):
+        assert DirectAccount.objects.filter(domain="twin.example").count() == 1
+        assert DirectAccount.objects.filter(name="Nameless Ltd").count() == 1
