@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
-from django.db.models import Q
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -343,6 +343,20 @@ def _lines_are_new(sheet: Sheet, lines: list[_OrderLine]) -> None:
             )
 
 
+def _won_amount_is_the_sum_of_lines(registration_ids: list[int]) -> None:
+    """Registrations won before this import got more lines: their final amount
+    and closing date follow all their lines again (one UPDATE)."""
+    if not registration_ids:
+        return
+    lines = (
+        RevenueLine.objects.filter(registration=OuterRef("pk")).order_by().values("registration")
+    )
+    DealRegistration.objects.filter(pk__in=registration_ids).update(
+        won_amount=Subquery(lines.annotate(total=Sum("amount")).values("total")),
+        closed_on=Subquery(lines.annotate(last=Max("closed_on")).values("last")),
+    )
+
+
 def _write_orders(lines: list[_OrderLine], *, by: Membership) -> ImportOutcome:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     closed: dict[int, date] = {}
@@ -376,6 +390,8 @@ def _write_orders(lines: list[_OrderLine], *, by: Membership) -> ImportOutcome:
             closed_on=closed[registration.pk],
         )
     protection_release(registration_ids=[r.pk for r in to_win])
+    already_won = [pk for pk, r in registrations.items() if r.status == S.WON]
+    _won_amount_is_the_sum_of_lines(already_won)
     audit_record(
         actor=by.user,
         action="orders.imported",

@@ -45,6 +45,15 @@ def deals(world):
         DealRegistration.objects.filter(pk=globex.pk).update(
             won_amount=Decimal("700.00"), closed_on=datetime.date(2026, 9, 1)
         )
+        RevenueLine.objects.create(
+            partner=world.p,
+            registration=globex,
+            product=core,
+            amount=Decimal("700.00"),
+            currency="USD",
+            closed_on=datetime.date(2026, 9, 1),
+            source=RevenueLine.Source.REGISTRATION,
+        )
         submitted = register(world.p, world.p_rep.user, "Hooli", status="submitted")
     return {
         "initech": initech,
@@ -136,13 +145,14 @@ def test_re_importing_the_same_file_is_refused_and_changes_nothing(client, world
     assert _state(world.a, deals["initech"])[1] == Decimal("1250.50")
 
 
-def test_a_line_for_a_won_registration_is_recorded_without_changing_it(client, world, deals):
+def test_a_line_for_a_won_registration_adds_to_its_final_amount(client, world, deals):
+    """The final amount of a won registration is always the sum of its lines."""
     client.force_login(world.vendor_admin.user)
     globex = deals["globex"]
     response = _upload(client, world, f"ORD-9,{globex.pk},,,,CORE,300,USD,2026-09-02\n")
     assert response.status_code == 302
     assert _lines(world.a) == [("ORD-9", globex.pk, "CORE", Decimal("300.00"), "USD")]
-    assert _state(world.a, globex) == ("won", Decimal("700.00"), datetime.date(2026, 9, 1))
+    assert _state(world.a, globex) == ("won", Decimal("1000.00"), datetime.date(2026, 9, 2))
     with tenant_context(world.a.pk):
         assert not DealTransition.objects.filter(registration=globex).exists()
 
