@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from partners.selectors.people import partner_id_of
 from prm.actions import action
 from prm.audit import audit_record
+from prm.dates import date_problem
 from prm.models import Membership
 from prm.policies import can_log_activities
 
@@ -107,6 +108,8 @@ def _clean(kind: str, body: str, occurred_at: datetime | None, attachment) -> tu
         errors["occurred_at"] = [_("Give the time with its time zone.")]
     elif occurred_at > now + CLOCK_SKEW:
         errors["occurred_at"] = [_("The log records what has happened; this is in the future.")]
+    elif date_problem(occurred_at, "happened"):
+        errors["occurred_at"] = [date_problem(occurred_at, "happened")]
     if errors:
         raise ValidationError(errors)
     return body, occurred_at

@@ -26,6 +26,7 @@ from partners.models import Partner
 from partners.selectors.people import partner_id_of
 from prm.actions import action
 from prm.audit import audit_record
+from prm.dates import date_problem
 from prm.models import Membership
 from prm.once import check_not_submitted, record_once
 from prm.policies import (
@@ -147,6 +148,8 @@ def _clean_registration(
         errors["expected_close_date"] = _("Enter the expected close date.")
     elif close_date_must_be_future and expected_close_date < timezone.localdate():
         errors["expected_close_date"] = _("The expected close date cannot be in the past.")
+    elif close_date_must_be_future and date_problem(expected_close_date, "expected_close"):
+        errors["expected_close_date"] = date_problem(expected_close_date, "expected_close")
     if stage not in Stage.values:
         errors["stage"] = _("Choose a stage.")
     if errors:
@@ -394,6 +397,8 @@ def registration_mark_won(
         errors["closed_on"] = _("Enter the date the deal closed.")
     elif closed_on > timezone.localdate():
         errors["closed_on"] = _("The close date cannot be in the future.")
+    elif date_problem(closed_on, "closed"):
+        errors["closed_on"] = date_problem(closed_on, "closed")
     product_ids = [p.pk if isinstance(p, Product) else p for p, _amount in lines]
     products = {p.pk: p for p in _active_products(product_ids, "lines", errors)}
     if len(set(product_ids)) != len(product_ids):

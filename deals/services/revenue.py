@@ -20,6 +20,7 @@ from partners.models import PartnerDomain
 from prm.actions import action
 from prm.audit import audit_record
 from prm.csv_import import CsvFormat, ImportOutcome, Sheet, run_import
+from prm.dates import date_problem
 from prm.models import Membership
 from prm.policies import can_import_won_orders
 
@@ -212,6 +213,9 @@ def _closing_date(sheet: Sheet, number: int, value: str) -> date | None:
         return None
     if day > timezone.localdate():
         sheet.problem(number, "closed_on", _("The closing date is in the future."))
+        return None
+    if date_problem(day, "closed"):
+        sheet.problem(number, "closed_on", date_problem(day, "closed"))
         return None
     return day
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from prm.actions import action
 from prm.audit import audit_record
+from prm.dates import check_date
 from prm.enqueue import email_after_commit
 from prm.links import link
 from prm.models import Membership, Tenant
@@ -55,6 +56,8 @@ def agreement_publish(
     """Publish the next version and ask the partners' admins to accept it."""
     if not body.strip() and document is None:
         raise ValidationError(_("Give the agreement's text or upload it as a PDF."))
+    if accept_by is not None:
+        check_date(accept_by, "deadline", field="accept_by")
     _check_pdf(document)
     try:
         with transaction.atomic():

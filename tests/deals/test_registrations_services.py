@@ -508,3 +508,24 @@ def test_bulk_decisions_are_independent(world, cat):
             ids=[rival.pk], by=world.channel_manager, approve=False, reason=" "
         )
     assert fetch(world, rival).status == "submitted"
+
+
+@pytest.mark.parametrize("closed_on", [datetime.date(1, 1, 1), datetime.date(2001, 1, 1)])
+def test_a_deal_cannot_be_won_in_an_implausible_year(world, cat, closed_on):
+    registration = _approved(world, cat)
+    with in_a(world), pytest.raises(ValidationError) as refused:
+        services.registration_mark_won(
+            registration=registration,
+            by=world.p_rep,
+            won_amount="10",
+            closed_on=closed_on,
+            lines=[(cat.analytics, "10")],
+        )
+    assert "closed_on" in refused.value.message_dict
+    assert fetch(world, registration).status == "approved"
+
+
+def test_an_expected_close_in_9999_is_refused(world, cat):
+    with in_a(world), pytest.raises(ValidationError) as refused:
+        _create(world, cat, expected_close_date=datetime.date(9999, 12, 31))
+    assert "expected_close_date" in refused.value.message_dict

@@ -329,3 +329,12 @@ def test_the_revenue_list_shows_lines_in_constant_queries(client, world, deals):
     after, response = queries()
     assert after == before
     assert b"ORD-19" in response.content and b"Customer of vendor-b" not in response.content
+
+
+def test_an_order_closed_in_year_1_is_refused(client, world, deals):
+    client.force_login(world.vendor_admin.user)
+    initech = deals["initech"].pk
+    response = _upload(client, world, f"ORD-1,{initech},,,,AN-1,10,USD,0001-01-01\n")
+    assert response.status_code == 400
+    assert [(p.row, p.column) for p in response.context["problems"]] == [(2, "closed_on")]
+    assert _lines(world.a) == []

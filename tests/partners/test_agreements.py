@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -115,9 +116,12 @@ def test_reps_cannot_accept(client, world):
 
 
 def test_partners_past_the_deadline_are_flagged(client, world):
-    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
-    _publish(client, world, accept_by=yesterday)
-    with tenant_context(world.a.pk):
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    _publish(client, world, accept_by=tomorrow)
+    with tenant_context(world.a.pk):  # two days later
+        Agreement.objects.filter(version=2).update(
+            accept_by=datetime.date.today() - datetime.timedelta(days=1)
+        )
         flagged = set(partners_past_deadline().values_list("name", flat=True))
     assert {"Partner P", "Partner Q"} <= flagged
     response = client.get(_console(world))
@@ -132,3 +136,12 @@ def test_the_portal_page_shows_my_organisations_status_only(client, world):
     client.force_login(world.p_rep.user)
     response = client.get(reverse("portal:agreement", kwargs={"tenant_slug": "vendor-a"}))
     assert response.context["acceptance"].partner_id == world.p.pk
+
+
+@pytest.mark.parametrize("accept_by", ["9999-12-31", "2001-01-01"])
+def test_an_implausible_deadline_is_refused(client, world, accept_by):
+    response = _publish(client, world, accept_by=accept_by)
+    assert response.status_code == 400
+    assert "accept_by" in response.context["form"].errors
+    with tenant_context(world.a.pk):
+        assert Agreement.objects.order_by("-version").first().version == 1
