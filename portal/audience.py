@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from partners.audience import Audience, audience_clean
 from partners.models import Segment, Tier
 from partners.types import partner_type_choices
+from prm.text import LONG_TEXT
 
 
 def with_audience(rows) -> list:
@@ -59,6 +60,7 @@ class AudienceForm(forms.Form):
         help_text=gettext_lazy("Leave empty for every type."),
     )
     target_regions = forms.CharField(
+        max_length=LONG_TEXT,
         label=gettext_lazy("Regions"),
         required=False,
         help_text=gettext_lazy("Comma-separated, e.g. EMEA, DACH. Leave empty for every region."),

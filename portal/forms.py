@@ -7,6 +7,7 @@ from partners.models import Partner
 from prm.models import Tenant
 from prm.once import new_key
 from prm.roles import Role
+from prm.text import LINE_TEXT
 
 
 def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
@@ -43,8 +44,12 @@ class AcceptInvitationForm(forms.Form):
     """For an invitee who has no account yet: name and password."""
 
     full_name = forms.CharField(label=_("Your name"), max_length=200)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+    password1 = forms.CharField(
+        max_length=LINE_TEXT, label=_("Password"), widget=forms.PasswordInput
+    )
+    password2 = forms.CharField(
+        max_length=LINE_TEXT, label=_("Password again"), widget=forms.PasswordInput
+    )
 
     def clean(self):
         data = super().clean()

@@ -17,6 +17,7 @@ from prm.actors import actor_user
 from prm.audit import audit_record
 from prm.models import Membership
 from prm.policies import can_distribute_leads
+from prm.text import LONG_TEXT
 
 from ..codes import country_code
 from ..models import Lead, LeadOffer
@@ -30,6 +31,7 @@ TEXT_LIMITS = {
     "contact_name": 200,
     "contact_phone": 40,
     "source": 100,
+    "description": LONG_TEXT,
 }
 LEAD_FIELDS = frozenset(
     {

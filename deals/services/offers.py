@@ -30,6 +30,7 @@ from prm.enqueue import email_after_commit, enqueue_after_commit
 from prm.links import link
 from prm.models import Membership, Tenant
 from prm.policies import can_answer_lead_offers, can_distribute_leads
+from prm.text import REASON_TEXT, length_problems
 
 from ..models import Lead, LeadOffer, RoutingRule
 from ..selectors.rules import deal_settings
@@ -148,6 +149,8 @@ def offer_decline(*, offer: LeadOffer, by: Membership, reason: str) -> LeadOffer
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Tell the vendor why you decline this lead.")})
+    if length_problems({"reason": reason}, {"reason": REASON_TEXT}):
+        raise ValidationError(length_problems({"reason": reason}, {"reason": REASON_TEXT}))
     now = timezone.now()
     with transaction.atomic():
         claimed = LeadOffer.objects.filter(pk=offer.pk, outcome=Outcome.PENDING).update(

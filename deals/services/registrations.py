@@ -34,6 +34,7 @@ from prm.policies import (
     can_register_deals,
     can_report_deal_outcomes,
 )
+from prm.text import LONG_TEXT, REASON_TEXT, length_problems
 
 from ..conflicts import conflicts_record
 from ..lifecycle import protection_claim, protection_release, registration_transition
@@ -152,6 +153,17 @@ def _clean_registration(
         errors["expected_close_date"] = date_problem(expected_close_date, "expected_close")
     if stage not in Stage.values:
         errors["stage"] = _("Choose a stage.")
+    errors.update(
+        length_problems(
+            {
+                "customer_name": name,
+                "contact_name": contact_name,
+                "contact_phone": contact_phone,
+                "notes": notes,
+            },
+            {"customer_name": 200, "contact_name": 200, "contact_phone": 40, "notes": LONG_TEXT},
+        )
+    )
     if errors:
         raise ValidationError(errors)
     return _Customer(
@@ -189,6 +201,13 @@ def _required_reason(reason: str, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": message})
+    return _short_reason(reason)
+
+
+def _short_reason(reason: str) -> str:
+    problems = length_problems({"reason": reason}, {"reason": REASON_TEXT})
+    if problems:
+        raise ValidationError(problems)
     return reason
 
 
@@ -448,6 +467,10 @@ def registration_mark_lost(
     the customer's protection ends."""
     _check_reporter(registration, by)
     reason = _required_reason(reason, _("Say why the deal was lost."))
+    competitor = (competitor or "").strip()
+    problems = length_problems({"competitor": competitor}, {"competitor": 200})
+    if problems:
+        raise ValidationError(problems)
     with transaction.atomic():
         registration_transition(
             registration=registration,
@@ -455,7 +478,7 @@ def registration_mark_lost(
             actor=by.user,
             reason=reason,
             lost_reason=reason,
-            competitor=(competitor or "").strip(),
+            competitor=competitor,
         )
         protection_release(registration_ids=[registration.pk])
     return registration
@@ -504,7 +527,7 @@ def registration_approve(
                 registration=registration,
                 to_status=S.APPROVED,
                 actor=by.user,
-                reason=(reason or "").strip(),
+                reason=_short_reason((reason or "").strip()),
                 protected_until=timezone.localdate() + datetime.timedelta(days=days),
                 decided_by=by.user,
                 decided_at=timezone.now(),
@@ -551,7 +574,7 @@ def extension_decide(
 ) -> DealRegistration:
     """Grant (protection + the vendor's extension days, one more extension used,
     a new expiry reminder may go out) or refuse (with a reason) an open request."""
-    reason = (reason or "").strip()
+    reason = _short_reason((reason or "").strip())
     if not grant:
         reason = _required_reason(reason, _("Give the partner a reason for the refusal."))
     settings = deal_settings()

@@ -17,6 +17,7 @@ from prm.enqueue import enqueue_after_commit
 from prm.links import link
 from prm.models import Membership, Tenant
 from prm.policies import can_communicate, can_read_announcements
+from prm.text import LONG_TEXT
 
 from ..audience import Audience
 from ..cleaning import required_text
@@ -29,7 +30,7 @@ def _announcement_fields(*, title: str, body: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     fields = {
         "title": required_text(errors, "title", title, _("Give the announcement a title.")),
-        "body": required_text(errors, "body", body, _("Write the announcement.")),
+        "body": required_text(errors, "body", body, _("Write the announcement."), limit=LONG_TEXT),
     }
     if errors:
         raise ValidationError(errors)

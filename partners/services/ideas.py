@@ -12,6 +12,7 @@ from prm.audit import audit_record
 from prm.models import Membership
 from prm.once import check_not_submitted, record_once
 from prm.policies import can_answer_ideas, can_submit_ideas
+from prm.text import LONG_TEXT
 
 from ..cleaning import required_text
 from ..models import Idea
@@ -25,7 +26,7 @@ def idea_submit(*, by: Membership, title: str, body: str, form_key: str | None =
     check_not_submitted(form_key)
     errors: dict[str, str] = {}
     title = required_text(errors, "title", title, _("Give your idea a title."))
-    body = required_text(errors, "body", body, _("Describe your idea."))
+    body = required_text(errors, "body", body, _("Describe your idea."), limit=LONG_TEXT)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -13,6 +13,7 @@ from prm.audit import audit_record
 from prm.models import Membership, User
 from prm.policies import can_edit_partner_profile, can_manage_partners
 from prm.roles import VENDOR_ROLES
+from prm.text import LONG_TEXT, REASON_TEXT, length_problems
 
 from ..domains import normalise_domains
 from ..models import Partner, PartnerDomain, PartnerStatus, PartnerStatusChange
@@ -26,6 +27,8 @@ partner_status_changed = ModelSignal(use_caching=True)
 
 
 # Fields the partner's own admin keeps up to date.
+# The profile's free-text fields.
+LONG_PROFILE_FIELDS = ("strengths", "markets", "certifications_held", "customer_references")
 PROFILE_FIELDS = frozenset(
     {
         "website",
@@ -120,6 +123,9 @@ def _update_fields(*, partner: Partner, actor: User, fields: dict) -> Partner:
     the caller has checked who may change which fields."""
     if "status" in fields or "tier" in fields:
         raise ValueError("Status and tier change through their own services.")
+    too_long = length_problems(fields, dict.fromkeys(LONG_PROFILE_FIELDS, LONG_TEXT))
+    if too_long:
+        raise ValidationError(too_long)
     if "partner_type" in fields and not is_partner_type(fields["partner_type"]):
         raise ValidationError({"partner_type": _("Unknown partner type.")})
     if "account_manager" in fields:
@@ -166,6 +172,8 @@ def partner_change_status(
         )
     if to_status in (S.SUSPENDED, S.TERMINATED) and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
+    if length_problems({"reason": reason}, {"reason": REASON_TEXT}):
+        raise ValidationError(length_problems({"reason": reason}, {"reason": REASON_TEXT}))
     with transaction.atomic():
         locked = Partner.objects.select_for_update().get(pk=partner.pk)
         if locked.status != partner.status:

@@ -18,6 +18,7 @@ from prm.enqueue import email_after_commit
 from prm.models import Membership, Tenant
 from prm.policies import can_review_applications
 from prm.roles import Role
+from prm.text import REASON_TEXT, length_problems
 
 from ..applications import answers_clean, application_score
 from ..domains import normalise_domain
@@ -130,6 +131,8 @@ def application_approve(
 def application_reject(*, application: PartnerApplication, by: Membership, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": _("Give the applicant a reason.")})
+    if length_problems({"reason": reason}, {"reason": REASON_TEXT}):
+        raise ValidationError(length_problems({"reason": reason}, {"reason": REASON_TEXT}))
     with transaction.atomic():
         _claim(application, PartnerApplication.Status.REJECTED, by, reason)
         audit_record(actor=by.user, action="application.rejected", target=application)

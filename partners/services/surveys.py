@@ -14,6 +14,7 @@ from prm.actions import action
 from prm.audit import audit_record
 from prm.models import Membership
 from prm.policies import can_answer_surveys, can_communicate
+from prm.text import LONG_TEXT, length_problems
 
 from ..audience import Audience
 from ..cleaning import required_text, unique_in_order
@@ -36,6 +37,7 @@ def _survey_fields(*, title: str, introduction: str) -> dict[str, str]:
         "title": required_text(errors, "title", title, _("Give the survey a title.")),
         "introduction": introduction.strip(),
     }
+    errors.update(length_problems(fields, {"introduction": LONG_TEXT}))
     if errors:
         raise ValidationError(errors)
     return fields
@@ -95,7 +97,7 @@ def _question_fields(
     *, text: str, kind: str, choices: Iterable[str], required: bool, position: int | None
 ) -> dict:
     errors: dict[str, str] = {}
-    text = required_text(errors, "text", text, _("Write the question."))
+    text = required_text(errors, "text", text, _("Write the question."), limit=300)
     if kind not in Kind.values:
         errors["kind"] = _("Choose a question type.")
     options = list(unique_in_order(c.strip() for c in choices if c.strip()))
@@ -214,6 +216,8 @@ def _clean_answers(
                 errors[key] = _answer_error(question)
                 continue
             rows.append(SurveyAnswer(question=question, text=raw))
+        elif len(raw) > LONG_TEXT:
+            errors[key] = length_problems({key: raw}, {key: LONG_TEXT})[key]
         else:
             rows.append(SurveyAnswer(question=question, text=raw))
     if errors:

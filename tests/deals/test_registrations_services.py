@@ -529,3 +529,16 @@ def test_an_expected_close_in_9999_is_refused(world, cat):
     with in_a(world), pytest.raises(ValidationError) as refused:
         _create(world, cat, expected_close_date=datetime.date(9999, 12, 31))
     assert "expected_close_date" in refused.value.message_dict
+
+
+def test_a_two_megabyte_note_is_refused_and_nothing_is_written(world, cat):
+    before = _count_all(world)
+    with in_a(world), pytest.raises(ValidationError) as refused:
+        _create(world, cat, notes="x" * (2 * 1024 * 1024))
+    assert "notes" in refused.value.message_dict
+    assert _count_all(world) == before
+
+
+def _count_all(world) -> int:
+    with in_a(world):
+        return DealRegistration.objects.count()

@@ -1,6 +1,7 @@
 """The ideas box: partners submit, the vendor answers; P never sees Q's ideas."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -174,3 +175,16 @@ def test_an_idea_sent_twice_is_one_idea(client, world):
     assert "already sent" in again.content.decode()
     with tenant_context(world.a.pk):
         assert Idea.objects.filter(title="Twice").count() == 1
+
+
+def test_an_overlong_idea_is_refused(client, world):
+    client.force_login(world.p_rep.user)
+    url = reverse("portal:ideas", kwargs={"tenant_slug": world.a.slug})
+    response = client.post(url, {"title": "Long", "body": "x" * 20_000})
+    assert response.status_code == 400 and "body" in response.context["form"].errors
+    from partners.services.ideas import idea_submit
+
+    with tenant_context(world.a.pk), pytest.raises(ValidationError):
+        idea_submit(by=world.p_rep, title="Long", body="x" * 20_000)
+    with tenant_context(world.a.pk):
+        assert not Idea.objects.filter(title="Long").exists()

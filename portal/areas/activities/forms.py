@@ -6,12 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Activity
+from prm.text import LINE_TEXT, LONG_TEXT
 
 
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     body = forms.CharField(
-        label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=LONG_TEXT,
+        label=_("Details"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     occurred_at = forms.DateTimeField(
         label=_("When"),
@@ -25,7 +29,7 @@ class ActivityForm(forms.Form):
         allow_empty_file=True,
         help_text=_("For documents: pdf, docx, xlsx, pptx, png, jpg, txt or csv; at most 10 MB."),
     )
-    next = forms.CharField(widget=forms.HiddenInput, required=False)
+    next = forms.CharField(max_length=LINE_TEXT, widget=forms.HiddenInput, required=False)
 
     def activity_fields(self) -> dict:
         return {

@@ -13,6 +13,7 @@ from partners.domains import normalise_domain
 from partners.models import KpiDefinition, Partner, PartnerStatus, Segment
 from partners.selectors.directory import NOBODY, PartnerFilters
 from prm.models import User
+from prm.text import LONG_TEXT, REASON_TEXT
 
 _LIST_SPLIT = re.compile(r"[,;\n]+")
 _DOMAIN_SPLIT = re.compile(r"[,;\s]+")
@@ -37,6 +38,7 @@ class ListField(forms.CharField):
     def __init__(self, *, item_max_length: int = 60, **kwargs):
         self.item_max_length = item_max_length
         kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LONG_TEXT)
         kwargs.setdefault("help_text", _("Separate with commas."))
         super().__init__(**kwargs)
 
@@ -57,6 +59,7 @@ class ListField(forms.CharField):
 class DomainsField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LONG_TEXT)
         kwargs.setdefault("help_text", _("Web and e-mail domains, separated by commas or spaces."))
         super().__init__(**kwargs)
 
@@ -83,7 +86,9 @@ class PartnerForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
     domains = DomainsField(label=_("Domains"))
     country = forms.RegexField(
         label=_("Country"),
@@ -136,19 +141,24 @@ class PartnerCreateForm(PartnerForm):
         choices=[(s.value, s.label) for s in INITIAL_STATUSES],
         initial=PartnerStatus.ONBOARDING,
     )
-    strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea, required=False)
-    markets = forms.CharField(label=_("Markets"), widget=forms.Textarea, required=False)
+    strengths = forms.CharField(
+        max_length=LONG_TEXT, label=_("Strengths"), widget=forms.Textarea, required=False
+    )
+    markets = forms.CharField(
+        max_length=LONG_TEXT, label=_("Markets"), widget=forms.Textarea, required=False
+    )
     certifications_held = forms.CharField(
-        label=_("Certifications held"), widget=forms.Textarea, required=False
+        max_length=LONG_TEXT, label=_("Certifications held"), widget=forms.Textarea, required=False
     )
     customer_references = forms.CharField(
-        label=_("Customer references"), widget=forms.Textarea, required=False
+        max_length=LONG_TEXT, label=_("Customer references"), widget=forms.Textarea, required=False
     )
 
 
 class StatusChangeForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
     reason = forms.CharField(
+        max_length=REASON_TEXT,
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -202,20 +212,34 @@ class KpiValuesForm(forms.Form):
 class PartnerProfileForm(forms.Form):
     """What a partner's admin keeps up to date about their organisation."""
 
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
     regions = ListField(label=_("Regions / territories served"))
     industries = ListField(label=_("Industries"))
     strengths = forms.CharField(
-        label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=LONG_TEXT,
+        label=_("Strengths"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     markets = forms.CharField(
-        label=_("Markets"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=LONG_TEXT,
+        label=_("Markets"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     certifications_held = forms.CharField(
-        label=_("Certifications held"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=LONG_TEXT,
+        label=_("Certifications held"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     customer_references = forms.CharField(
-        label=_("Customer references"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=LONG_TEXT,
+        label=_("Customer references"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
 
     @classmethod

@@ -8,16 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Idea, Partner
 from partners.selectors.ideas import IdeaFilters
 from portal.forms import OnceForm
+from prm.text import LONG_TEXT
 
 
 class IdeaForm(OnceForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        max_length=LONG_TEXT, label=_("Details"), widget=forms.Textarea(attrs={"rows": 5})
+    )
 
 
 class IdeaResponseForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Idea.Status.choices)
     vendor_response = forms.CharField(
+        max_length=LONG_TEXT,
         label=_("Answer to the partner"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),

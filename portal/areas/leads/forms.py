@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import Lead
 from deals.selectors.leads import LeadFilters
 from partners.models import Partner, PartnerStatus, Tier
+from prm.text import LONG_TEXT, REASON_TEXT
 
 _SPLIT = re.compile(r"[,;\n]+")
 
@@ -19,6 +20,7 @@ class CommaListField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LONG_TEXT)
         kwargs.setdefault("help_text", _("Separate with commas; leave empty to match any."))
         super().__init__(**kwargs)
 
@@ -40,7 +42,9 @@ class LeadForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        max_length=LONG_TEXT, label=_("Description"), widget=forms.Textarea, required=False
+    )
     estimated_value = forms.DecimalField(
         label=_("Estimated value"), max_digits=18, decimal_places=2, min_value=0, required=False
     )
@@ -91,13 +95,18 @@ class OfferForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you decline?"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=REASON_TEXT,
+        label=_("Why do you decline?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class CloseForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=REASON_TEXT,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import metrics
 from partners.types import partner_type_choices
+from prm.text import LONG_TEXT
 
 
 class PlanForm(forms.Form):
@@ -20,7 +21,10 @@ class PlanForm(forms.Form):
 class StepForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=LONG_TEXT,
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     due_after_days = forms.IntegerField(label=_("Due after (days)"), min_value=0, max_value=3650)
     metric = forms.ChoiceField(label=_("Completes itself when"), required=False)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import IdealPartnerCriterion, QualificationQuestion, Segment
 from partners.types import partner_type_choices
+from prm.text import LINE_TEXT, LONG_TEXT, REASON_TEXT
 
 MIN_SECONDS_TO_FILL = 3
 FORM_SALT = "prm.application-form"
@@ -16,6 +17,10 @@ def split_list(value: str) -> list[str]:
 class ListField(forms.CharField):
     """A comma-separated list typed into one text box."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", LONG_TEXT)
+        super().__init__(**kwargs)
+
     def to_python(self, value):
         return split_list(super().to_python(value) or "")
 
@@ -26,7 +31,7 @@ class ListField(forms.CharField):
 class ApplicationForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
-    website = forms.URLField(label=_("Website"), assume_scheme="https")
+    website = forms.URLField(label=_("Website"), max_length=200, assume_scheme="https")
     email_domain = forms.CharField(
         label=_("Company e-mail domain"), max_length=253, help_text=_("For example example.com")
     )
@@ -50,11 +55,12 @@ class ApplicationForm(forms.Form):
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     # Spam resistance: a field people never see and a signed start time.
     fax_number = forms.CharField(
+        max_length=LINE_TEXT,
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
         label=_("Leave empty"),
     )
-    started = forms.CharField(widget=forms.HiddenInput)
+    started = forms.CharField(max_length=LINE_TEXT, widget=forms.HiddenInput)
 
     def __init__(self, *args, questions: list[QualificationQuestion], **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,7 +131,10 @@ class ApproveForm(forms.Form):
         label=_("Account manager"), queryset=None, required=False
     )
     reason = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=REASON_TEXT,
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, staff, **kwargs):
@@ -135,7 +144,9 @@ class ApproveForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (sent to the applicant)"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=REASON_TEXT,
+        label=_("Reason (sent to the applicant)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -12,6 +12,7 @@ from deals.models import RegistrationStatus, Stage
 from deals.selectors.registrations import QueueFilters, RegistrationFilters
 from deals.states import AWAITING_DECISION
 from portal.forms import OnceForm
+from prm.text import LINE_TEXT, REASON_TEXT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -54,7 +55,10 @@ class RegistrationForm(forms.Form):
     expected_close_date = forms.DateField(label=_("Expected close"), widget=DATE)
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=REASON_TEXT,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
 
     def __init__(self, *args, products, **kwargs):
@@ -98,13 +102,20 @@ class WonForm(forms.Form):
 
 
 class LostForm(forms.Form):
-    reason = forms.CharField(label=_("Why was it lost?"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=REASON_TEXT,
+        label=_("Why was it lost?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     competitor = forms.CharField(label=_("Competitor"), max_length=200, required=False)
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=REASON_TEXT,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 
@@ -116,6 +127,7 @@ class DecisionForm(forms.Form):
     ]
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
     reason = forms.CharField(
+        max_length=REASON_TEXT,
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -130,7 +142,10 @@ class ExtensionDecisionForm(forms.Form):
         coerce=lambda v: v == "yes",
     )
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=REASON_TEXT,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
@@ -151,6 +166,7 @@ STATUS_CHOICES = [("", _("Any status")), *RegistrationStatus.choices]
 
 class PipelineFilterForm(forms.Form):
     q = forms.CharField(
+        max_length=LINE_TEXT,
         label=_("Search"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Customer or contact")}),

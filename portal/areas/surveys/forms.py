@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import SurveyQuestion
 from partners.services.surveys import NUMBER_RANGES
+from prm.text import LONG_TEXT
 
 from ...audience import AudienceForm, split_list
 
@@ -14,7 +15,10 @@ from ...audience import AudienceForm, split_list
 class SurveyForm(AudienceForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     introduction = forms.CharField(
-        label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        max_length=LONG_TEXT,
+        label=_("Introduction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     field_order = ["title", "introduction"]
 
@@ -31,6 +35,7 @@ class SurveyQuestionForm(forms.Form):
     text = forms.CharField(label=_("Question"), max_length=300)
     kind = forms.ChoiceField(label=_("Type"), choices=SurveyQuestion.Kind.choices)
     choices = forms.CharField(
+        max_length=LONG_TEXT,
         label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -102,7 +107,10 @@ class SurveyAnswerForm(forms.Form):
                 widget=forms.RadioSelect,
             )
         return forms.CharField(
-            label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            max_length=LONG_TEXT,
+            label=label,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
         )
 
     def answers(self) -> dict[int, str]:

@@ -53,6 +53,7 @@ class TierForm(forms.Form):
     )
     content_access = SimpleArrayField(
         forms.SlugField(max_length=40),
+        max_length=50,  # tags
         label=_("Content access tags"),
         required=False,
         help_text=_("Comma-separated, e.g. sales,technical"),
