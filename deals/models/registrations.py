@@ -226,6 +226,8 @@ class Activity(TenantOwned):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     body = models.TextField(_("details"), blank=True)
     attachment = models.FileField(_("document"), upload_to="tenants/activities/", blank=True)
+    # Read from the document's content when it was uploaded; it is served with it.
+    attachment_type = models.CharField(_("document type"), max_length=100, blank=True)
     occurred_at = models.DateTimeField(_("when"))
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -25,6 +25,7 @@ from prm.audit import audit_record
 from prm.dates import date_problem
 from prm.models import Membership
 from prm.policies import can_log_activities
+from prm.uploads import Upload, check_upload
 
 from ..models import Activity, DealRegistration, Lead, LeadOffer
 from ..states import lead_takes_activities
@@ -67,31 +68,27 @@ def _record_partner(
     return lead.partner_id
 
 
-def _check_document(attachment: UploadedFile | None) -> None:
+def _check_document(attachment: UploadedFile | None) -> Upload:
+    """The document's kind, read from its content (not its name)."""
     if attachment is None:
         raise ValidationError({"attachment": _("Choose the document to upload.")})
-    extension = PurePath(attachment.name or "").suffix.lower().lstrip(".")
-    if extension not in DOCUMENT_EXTENSIONS:
-        raise ValidationError(
-            {
-                "attachment": _("Upload a file of one of these kinds: %(kinds)s.")
-                % {"kinds": ", ".join(DOCUMENT_EXTENSIONS)}
-            }
-        )
-    if not attachment.size:
-        raise ValidationError({"attachment": _("This file is empty.")})
-    if attachment.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"attachment": _("Upload a file of at most 10 MB.")})
+    return check_upload(
+        attachment,
+        allowed=set(DOCUMENT_EXTENSIONS),
+        max_bytes=MAX_DOCUMENT_BYTES,
+        field="attachment",
+    )
 
 
 def _clean(kind: str, body: str, occurred_at: datetime | None, attachment) -> tuple:
     errors: dict[str, list[str]] = {}
     body = (body or "").strip()
+    upload = None
     if kind not in Kind.values:
         errors["kind"] = [_("Choose a note, call, meeting or document.")]
     elif kind == Kind.DOCUMENT:
         try:
-            _check_document(attachment)
+            upload = _check_document(attachment)
         except ValidationError as error:
             errors.update(error.message_dict)
     else:
@@ -112,7 +109,7 @@ def _clean(kind: str, body: str, occurred_at: datetime | None, attachment) -> tu
         errors["occurred_at"] = [date_problem(occurred_at, "happened")]
     if errors:
         raise ValidationError(errors)
-    return body, occurred_at
+    return body, occurred_at, upload
 
 
 @action(can_log_activities)
@@ -131,7 +128,7 @@ def activity_add(
     first activity on an accepted lead records ``lead.first_activity_at`` (never
     earlier than the acceptance), the basis of the time-to-first-activity KPI."""
     partner_id = _record_partner(by, registration, lead)
-    body, occurred_at = _clean(kind, body, occurred_at, attachment)
+    body, occurred_at, upload = _clean(kind, body, occurred_at, attachment)
     with transaction.atomic():
         activity = Activity(
             registration=registration,
@@ -142,7 +139,8 @@ def activity_add(
             body=body,
             occurred_at=occurred_at,
         )
-        if kind == Kind.DOCUMENT:
+        if upload is not None:
+            activity.attachment_type = upload.content_type
             activity.attachment.save(PurePath(attachment.name).name, attachment, save=False)
         activity.save()
         if lead is not None:

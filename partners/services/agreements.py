@@ -24,6 +24,7 @@ from prm.links import link
 from prm.models import Membership, Tenant
 from prm.policies import can_accept_agreement, can_publish_agreements
 from prm.roles import Role
+from prm.uploads import check_upload
 
 from ..models import Agreement, AgreementAcceptance
 from ..selectors.agreements import ACCEPTING_STATUSES, current_agreement
@@ -34,14 +35,8 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 
 
 def _check_pdf(document: UploadedFile | None) -> None:
-    if document is None:
-        return
-    if not document.name.lower().endswith(".pdf") or document.size > MAX_PDF_BYTES:
-        raise ValidationError({"document": _("Upload a PDF file of at most 10 MB.")})
-    head = document.read(5)
-    document.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError({"document": _("This file is not a PDF.")})
+    if document is not None:
+        check_upload(document, allowed={"pdf"}, max_bytes=MAX_PDF_BYTES, field="document")
 
 
 @action(can_publish_agreements)

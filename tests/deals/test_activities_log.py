@@ -1,9 +1,12 @@
 """The activity log on registrations and leads: shared by the partner and the
 vendor, never across partners; uploads are checked; first activity timing."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -149,10 +152,56 @@ def test_bad_activities_are_refused_and_nothing_is_saved(client, world, reg, dat
     assert len(_activities(world)) == before
 
 
+def _office(folder: str) -> bytes:
+    """The smallest Office document the content check recognises: a zip with its part."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(f"{folder}/document.xml", "<x/>")
+    return buffer.getvalue()
+
+
+SAMPLES = {
+    "pdf": PDF,
+    "docx": _office("word"),
+    "xlsx": _office("xl"),
+    "pptx": _office("ppt"),
+    "png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 32,
+    "jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32,
+    "txt": "Notes from the call — Überblick\n".encode(),
+    "csv": b"name,amount\nAcme,10\n",
+}
+
+
 def test_every_allowed_kind_of_document_is_accepted(world, reg):
-    for extension in ("pdf", "docx", "xlsx", "pptx", "png", "jpg", "txt", "csv"):
-        _document(world, reg, world.p_rep, name=f"file.{extension}", content=b"data")
-    assert len(_activities(world, registration=reg, kind="document")) == 8
+    for extension, content in SAMPLES.items():
+        _document(world, reg, world.p_rep, name=f"file.{extension}", content=content)
+    documents = _activities(world, registration=reg, kind="document")
+    assert len(documents) == 8
+    with tenant_context(world.a.pk):
+        types = set(
+            Activity.objects.filter(kind="document").values_list("attachment_type", flat=True)
+        )
+    assert {"application/pdf", "image/png", "text/csv"} <= types
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("offer.pdf", b"<!DOCTYPE html><script>alert(1)</script>"),
+        ("contract.docx", b"MZ\x90\x00" + b"\x00" * 60),
+        ("photo.png", PDF),
+        ("notes.txt", b"<html><body>hi</body></html>"),
+        ("data.csv", b"\x00\x01binary"),
+    ],
+    ids=["html-named-pdf", "exe-named-docx", "pdf-named-png", "html-named-txt", "binary-csv"],
+)
+def test_a_document_whose_content_is_not_what_its_name_says_is_refused(world, reg, name, content):
+    before = len(_activities(world))
+    with pytest.raises(ValidationError) as refused:
+        _document(world, reg, world.p_rep, name=name, content=content)
+    assert "attachment" in refused.value.message_dict
+    assert len(_activities(world)) == before
 
 
 def test_partner_q_cannot_touch_ps_registration_history(client, world, reg):

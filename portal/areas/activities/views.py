@@ -4,7 +4,6 @@ log is added to from the lead's page, in the leads area.)"""
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -82,7 +81,8 @@ def activity_download(request, activity_id: int):
     if not activity.attachment:
         raise Http404
     name = PurePath(activity.attachment.name).name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # The type read from the content at upload (older rows: a safe default).
+    content_type = activity.attachment_type or "application/octet-stream"
     return FileResponse(
         activity.attachment.open("rb"),
         as_attachment=True,
