@@ -129,6 +129,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 # Failed logins are limited per client address and per account (allauth keeps
 # the counters in the Redis cache, so every web process shares them).
+# How many reverse proxies of ours stand in front of the web server (each adds
+# one X-Forwarded-For entry); the client address is read past exactly these.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",

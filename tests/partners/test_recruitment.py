@@ -146,10 +146,54 @@ def test_forms_sent_back_instantly_or_without_a_start_token_store_nothing(client
     assert len(_applications(world.a)) == before
 
 
-def test_submissions_are_rate_limited_per_address(client, world, questions, settings):
-    cache.delete(f"application-rate:{world.a.pk}:127.0.0.1")
-    codes = [client.post(APPLY_A, {"started": "x"}).status_code for _ in range(11)]
+def _firm(n: int, questions) -> dict:
+    certified, staff = questions
+    return application_post(
+        **{f"q{certified.pk}": "yes", f"q{staff.pk}": "4"},
+        company_name=f"Firm {n}",
+        email_domain=f"firm{n}.example",
+        website=f"https://firm{n}.example",
+        contact_email=f"anna@firm{n}.example",
+    )
+
+
+def _forget_limits(world, *addresses):
+    for address in addresses:
+        cache.delete(f"application-rate:{world.a.pk}:{address}")
+
+
+def test_well_formed_submissions_are_rate_limited_per_address(client, world, questions):
+    _forget_limits(world, "127.0.0.1")
+    before = len(_applications(world.a))
+    codes = [client.post(APPLY_A, _firm(n, questions)).status_code for n in range(11)]
     assert codes[-1] == 429 and 429 not in codes[:10]
+    assert len(_applications(world.a)) == before + 10
+
+
+def test_empty_and_spam_posts_do_not_use_up_the_limit(client, world, questions):
+    _forget_limits(world, "127.0.0.1")
+    for _ in range(15):
+        client.post(APPLY_A, {})  # empty: a form with errors
+        client.post(APPLY_A, {**_firm(99, questions), "fax_number": "555"})  # the honeypot
+        client.post(APPLY_A, {**_firm(98, questions), "started": "forged"})
+    response = client.post(APPLY_A, _firm(1, questions))
+    assert response.status_code == 200 and b"Thank you" in response.content
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, world, questions, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    _forget_limits(world, "203.0.113.5", "198.51.100.7")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = [
+        client.post(
+            APPLY_A, _firm(n, questions), HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **proxy
+        ).status_code
+        for n in range(11)
+    ]
+    assert attacker[-1] == 429
+    other = client.post(APPLY_A, _firm(50, questions), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert other.status_code == 200 and b"Thank you" in other.content
+    assert _applications(world.a)[-1].submitted_ip == "198.51.100.7"
 
 
 def test_an_application_to_b_is_stored_in_b_only(client, world):

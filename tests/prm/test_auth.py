@@ -129,3 +129,32 @@ def test_sign_in_works_and_is_still_rate_limited_with_redis_down(client, world, 
     blocked = _login(client, email, PASSWORD)
     assert "_auth_user_id" not in client.session
     assert b"Too many failed login attempts" in blocked.content
+
+
+def test_behind_a_trusted_proxy_one_attacker_does_not_lock_out_everyone(client, world, settings):
+    """Every request comes from the proxy; the limit follows the forwarded
+    client address, and a spoofed extra entry does not move it."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    via_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(12):
+        client.post(
+            LOGIN,
+            {"login": f"nobody{n}@example.test", "password": "guess"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.5",
+            **via_proxy,
+        )
+    attacker = client.post(
+        LOGIN,
+        {"login": world.p_rep.user.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        **via_proxy,
+    )
+    assert "_auth_user_id" not in client.session
+    assert b"Too many failed login attempts" in attacker.content
+    someone_else = client.post(
+        LOGIN,
+        {"login": world.p_rep.user.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **via_proxy,
+    )
+    assert someone_else.status_code == 302 and "_auth_user_id" in client.session

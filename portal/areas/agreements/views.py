@@ -12,6 +12,7 @@ from partners.selectors import agreements as selectors
 from partners.selectors.people import partner_of
 from partners.services import agreements as services
 from prm import policies
+from prm.client_ip import client_ip
 
 from ...access import policy_required
 from ...forms import apply_validation_error
@@ -96,9 +97,7 @@ def portal_view(request):
 def portal_accept(request, agreement_id: int):
     agreement = selectors.agreement_get(agreement_id=agreement_id)
     try:
-        services.agreement_accept(
-            agreement=agreement, by=request.membership, ip=request.META.get("REMOTE_ADDR")
-        )
+        services.agreement_accept(agreement=agreement, by=request.membership, ip=client_ip(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return render(

@@ -13,6 +13,7 @@ from partners.selectors import recruitment as selectors
 from partners.selectors.recruitment import ApplicationFilters
 from partners.services import recruitment as services
 from prm import policies
+from prm.client_ip import client_ip
 from prm.models import Tenant
 from prm.selectors import tenant_by_slug, vendor_staff
 from prm.tenancy import tenant_context
@@ -24,11 +25,9 @@ from .forms import ApplicationForm, ApproveForm, CriterionForm, QuestionForm, Re
 SUBMISSIONS_PER_HOUR = 10
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def _over_rate_limit(tenant: Tenant, ip: str | None) -> bool:
+def _over_rate_limit(tenant: Tenant, ip: str) -> bool:
+    """Counts one submission; only well-formed ones get here, so empty and spam
+    posts cannot use up the limit of the people behind the same address."""
     key = f"application-rate:{tenant.pk}:{ip}"
     cache.add(key, 0, timeout=3600)
     return cache.incr(key) > SUBMISSIONS_PER_HOUR
@@ -42,19 +41,19 @@ def apply(request, vendor_slug: str):
     with tenant_context(tenant.pk):
         form = ApplicationForm(request.POST or None, questions=selectors.questions_active())
         if request.method == "POST":
-            if _over_rate_limit(tenant, _client_ip(request)):
-                return render(
-                    request, "recruitment/apply_limited.html", {"vendor": tenant}, status=429
-                )
             if form.is_spam():
                 # Look successful so that bots learn nothing; store nothing.
                 return render(request, "recruitment/apply_thanks.html", {"vendor": tenant})
             if form.is_valid():
+                if _over_rate_limit(tenant, client_ip(request)):
+                    return render(
+                        request, "recruitment/apply_limited.html", {"vendor": tenant}, status=429
+                    )
                 try:
                     services.application_submit(
                         data=form.application_data(),
                         raw_answers=form.raw_answers(),
-                        ip=_client_ip(request),
+                        ip=client_ip(request),
                     )
                 except ValidationError as error:
                     _show_errors(form, error)
