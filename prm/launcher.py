@@ -1,9 +1,10 @@
 """The two commands of the README: run the product, run the tests.
 
-``python -m prm.launcher run``  starts embedded PostgreSQL/Redis unless
+``python -m prm.launcher run [--dev]``  starts embedded PostgreSQL/Redis unless
 DATABASE_URL/REDIS_URL are set, migrates, loads the demo data, then serves the
 web app with a Celery worker and Celery beat, restarting any of the three that
-stops, until Ctrl-C or SIGTERM.
+stops, until Ctrl-C or SIGTERM.  It serves with debug off (branded error pages,
+static files by WhiteNoise); ``--dev`` turns Django's debug pages on.
 ``python -m prm.launcher test [pytest args]`` runs the test suite against the
 same kind of services.
 """
@@ -36,7 +37,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def run() -> int:
+def run(args: list[str]) -> int:
     # Explicit handlers: a shell may start us with SIGINT ignored, and SIGTERM
     # (from a service manager) deserves the same orderly stop as Ctrl-C.
     signal.signal(signal.SIGINT, _interrupt)
@@ -44,6 +45,8 @@ def run() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
+    # Debug pages list every URL and show code; only asked for, never by default.
+    os.environ["DEBUG"] = "1" if "--dev" in args else "0"
     beat_schedule = embedded.data_dir() / "celerybeat-schedule"
     with embedded.Services() as services:
         if services.started:
@@ -101,10 +104,10 @@ def test(args: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test"}:
-        print("usage: python -m prm.launcher run | test [pytest args]", file=sys.stderr)
+        print("usage: python -m prm.launcher run [--dev] | test [pytest args]", file=sys.stderr)
         return 2
     if argv[0] == "run":
-        return run()
+        return run(argv[1:])
     return test(argv[1:])
 
 

@@ -46,6 +46,9 @@ def _ensure_app_role(cursor, database: str) -> None:
                 "CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
             ).format(role, sql.Literal(password))
         )
+    else:
+        # The configured password is the truth (it may have been rotated).
+        cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, sql.Literal(password)))
     cursor.execute(
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), role)
     )

@@ -156,6 +156,16 @@ def test_run_serves_the_login_page_and_demo_logins_work(product):
     assert "admin@northwind.example" in product.output()  # the demo logins are printed
 
 
+def test_run_serves_with_debug_off(product):
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(product.base + "/no/such/page/", timeout=10)
+    page = missing.value.read().decode()
+    assert missing.value.code == 404
+    assert "Not found" in page and "URLconf" not in page and "t/&lt;slug" not in page
+    with urllib.request.urlopen(product.base + "/static/css/prm.css", timeout=10) as css:
+        assert css.status == 200 and b"{" in css.read()
+
+
 def test_ctrl_c_stops_everything(product):
     product.process.send_signal(signal.SIGINT)
     assert product.process.wait(timeout=60) == 0, product.output()

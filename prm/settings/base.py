@@ -78,7 +78,9 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 APP_DB_USER = env("APP_DB_USER", "prm_app")
-APP_DB_PASSWORD = env("APP_DB_PASSWORD", "prm_app_dev_password")
+APP_DB_PASSWORD = (
+    env("APP_DB_PASSWORD") or embedded.default_app_password() or "prm_app_dev_password"
+)
 DATABASES, DATABASE_OWNER = databases(
     app_user=APP_DB_USER,
     app_password=APP_DB_PASSWORD,
@@ -176,6 +178,12 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_on_one_line": {"()": "prm.log_filters.ClientErrorsOnOneLine"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_on_one_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
