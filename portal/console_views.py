@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_POST
 from partners.models import Partner
 from partners.selectors.agreements import partners_past_deadline
 from partners.selectors.onboarding import overdue_steps
-from partners.selectors.organisations import partner_list, partners_visible_to
+from partners.selectors.organisations import partner_status_counts, partners_visible_to
 from partners.selectors.people import (
     invitation_get,
     pending_invitations_visible_to,
@@ -27,9 +26,7 @@ from .team_actions import revoke_invitation
 
 def dashboard(request):
     membership = request.membership
-    partners_by_status = dict(
-        partner_list(membership=membership).order_by().values_list("status").annotate(n=Count("id"))
-    )
+    partners_by_status = partner_status_counts(membership=membership)
     context = {
         "partners_by_status": [
             (label, partners_by_status.get(value, 0))

@@ -42,6 +42,13 @@ def partner_list(*, membership: Membership) -> QuerySet[Partner]:
     )
 
 
+def partner_status_counts(*, membership: Membership) -> dict[str, int]:
+    """How many partners the member sees in each status (partners, not their
+    people: no join to memberships)."""
+    counted = partners_visible_to(membership=membership).order_by().values_list("status")
+    return dict(counted.annotate(n=Count("id")))
+
+
 def partner_get(*, membership: Membership, partner_id: int) -> Partner:
     """The same 404 for a partner that does not exist and one that is not yours."""
     partner = partners_visible_to(membership=membership).filter(pk=partner_id).first()
