@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import (
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
+    FloatField,
     Max,
     OuterRef,
     Q,
@@ -25,7 +25,9 @@ Status = Lead.Status
 Outcome = LeadOffer.Outcome
 ACCEPTANCE_WINDOW = timedelta(days=90)
 WIN_RATE_WINDOW = timedelta(days=365)
-RATE = DecimalField(max_digits=7, decimal_places=4)
+# Rates only rank partners, so a float serves: it cannot overflow however many
+# offers a partner has, and equal fractions (1/2, 500/1000) compare equal.
+RATE = FloatField()
 
 
 def routing_candidates(*, rule: RoutingRule, lead: Lead, now: datetime | None = None):

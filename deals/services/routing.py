@@ -4,13 +4,10 @@ answered in time (those leads are routed again)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import (
-    DecimalField,
-)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +28,6 @@ from .offers import lead_offer
 
 Status = Lead.Status
 Outcome = LeadOffer.Outcome
-ACCEPTANCE_WINDOW = timedelta(days=90)
-WIN_RATE_WINDOW = timedelta(days=365)
-RATE = DecimalField(max_digits=7, decimal_places=4)
 RULE_FIELDS = frozenset(
     {
         "name",

@@ -151,8 +151,8 @@ def test_the_better_acceptance_rate_wins_at_equal_load(a):
     _past_offer(a.q, Outcome.RECLAIMED, days_ago=200)
     ranked = list(routing_candidates(rule=_rule(), lead=_lead("X")))
     assert [(p.pk, p.acceptance_rate) for p in ranked] == [
-        (a.q.pk, Decimal("1")),
-        (a.p.pk, Decimal("0.5")),
+        (a.q.pk, 1.0),
+        (a.p.pk, 0.5),
     ]
     assert lead_route(lead=_lead("Y"), by=SYSTEM).partner == a.q
 
@@ -173,8 +173,8 @@ def test_the_better_win_rate_wins_at_equal_load_and_acceptance(a, world):
     _registration(world, a.q, "lost", closed_days_ago=400)  # too old to count
     ranked = list(routing_candidates(rule=_rule(), lead=_lead("X")))
     assert [(p.pk, p.win_rate) for p in ranked] == [
-        (a.q.pk, Decimal("1")),
-        (a.p.pk, Decimal("0.5")),
+        (a.q.pk, 1.0),
+        (a.p.pk, 0.5),
     ]
     assert lead_route(lead=_lead("Y"), by=SYSTEM).partner == a.q
 
@@ -249,3 +249,44 @@ def test_routing_stays_in_the_tenant(world):
         lead = _lead("B customer")
         offer = lead_route(lead=lead, by=SYSTEM)
     assert offer.partner_id == world.b_partner.pk
+
+
+def test_rates_hold_with_thousands_of_offers_and_registrations(a, world):
+    """Statistics of a busy partner cannot overflow the ranking (they once were
+    NUMERIC(7,4): 1,000 offers broke routing and the reclaim job)."""
+    _rule()
+    when = timezone.now() - timedelta(days=5)
+    leads = Lead.objects.bulk_create(
+        Lead(company_name=f"Busy {n}", country="DE", status=Lead.Status.CLOSED) for n in range(2500)
+    )
+    LeadOffer.objects.bulk_create(
+        LeadOffer(
+            lead=lead,
+            partner=a.p,
+            offered_at=when,
+            due_at=when + timedelta(hours=48),
+            outcome=Outcome.ACCEPTED if n % 5 else Outcome.DECLINED,
+            responded_at=when + timedelta(hours=1),
+        )
+        for n, lead in enumerate(leads)
+    )
+    template = _registration(world, a.p, "won")
+    DealRegistration.objects.bulk_create(
+        DealRegistration(
+            partner=a.p,
+            registered_by=template.registered_by,
+            customer_name=f"Customer {n}",
+            customer_key=f"customer {n}",
+            customer_country="DE",
+            estimated_value=Decimal("100.00"),
+            currency="EUR",
+            expected_close_date=template.expected_close_date,
+            status="won" if n % 4 else "lost",
+            closed_on=template.closed_on,
+        )
+        for n in range(1999)
+    )
+    ranked = {p.pk: p for p in routing_candidates(rule=_rule(), lead=_lead("X"))}
+    assert ranked[a.p.pk].acceptance_rate == pytest.approx(2000 / 2500)
+    assert ranked[a.p.pk].win_rate == pytest.approx(1500 / 2000)
+    assert lead_route(lead=_lead("Y"), by=SYSTEM) is not None
