@@ -50,10 +50,32 @@ def enqueue_after_commit(task_name: str, *args) -> None:
     transaction.on_commit(lambda: publish(tenant_id, message_id, task_name, list(args)))
 
 
+def enqueue_many_after_commit(task_name: str, arg_lists: list[list]) -> None:
+    """``enqueue_after_commit`` for many calls of one task: the outbox rows are
+    written in one statement and published together after the commit."""
+    current_app.tasks[task_name]
+    if not arg_lists:
+        return
+    messages = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(task_name=task_name, args=list(args)) for args in arg_lists]
+    )
+    tenant_id = require_tenant_id()
+    rows = [(message.pk, message.args) for message in messages]
+    transaction.on_commit(lambda: publish_many(tenant_id, task_name, rows))
+
+
 def email_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
     """Queue a plain e-mail once the surrounding transaction commits."""
     if recipients:
         enqueue_after_commit("prm.email_send", str(subject), body, list(recipients))
+
+
+def emails_after_commit(emails: list[tuple[str, str, list[str]]]) -> None:
+    """Queue many ``(subject, body, recipients)`` e-mails at once."""
+    enqueue_many_after_commit(
+        "prm.email_send",
+        [[str(subject), body, list(to)] for subject, body, to in emails if to],
+    )
 
 
 def publish(tenant_id: int, message_id: int, task_name: str, args: list) -> bool:
@@ -73,6 +95,30 @@ def publish(tenant_id: int, message_id: int, task_name: str, args: list) -> bool
             published_at=timezone.now()
         )
     return True
+
+
+def publish_many(tenant_id: int, task_name: str, rows: list[tuple[int, list]]) -> int:
+    """Hand many messages of one task to the broker and mark them published in
+    one statement; stops at the first broker failure (the rest wait for the
+    sweep).  Returns how many were published."""
+    task, published = current_app.tasks[task_name], []
+    for message_id, args in rows:
+        try:
+            task.apply_async(args=(tenant_id, *args), kwargs={"outbox_id": message_id}, retry=False)
+        except (BrokerError, OSError):
+            logger.warning(
+                "Broker unreachable: %d %s messages wait for the sweep",
+                len(rows) - len(published),
+                task_name,
+            )
+            break
+        published.append(message_id)
+    if published:
+        with tenant_context(tenant_id):
+            OutboxMessage.objects.filter(pk__in=published, published_at__isnull=True).update(
+                published_at=timezone.now()
+            )
+    return len(published)
 
 
 def outbox_pending(*, now=None) -> list[tuple[int, int, str, list]]:

@@ -30,22 +30,13 @@ WIN_RATE_WINDOW = timedelta(days=365)
 RATE = FloatField()
 
 
-def routing_candidates(*, rule: RoutingRule, lead: Lead, now: datetime | None = None):
-    """The partners ``rule`` may give ``lead`` to, best first, ranked in one query:
-    lightest open-lead load (pending offers plus accepted, unconverted leads),
-    then the higher acceptance rate over the last 90 days of answered offers,
-    then the higher win rate over the last 365 days of decided registrations
-    (partners without history come after those with one), then whoever's last
-    offer is oldest (never offered first)."""
+def partner_standings(*, now: datetime | None = None):
+    """Every active partner with what ranks it for a lead, in one query:
+    ``open_leads`` (pending offers plus accepted, unconverted leads),
+    ``acceptance_rate`` over the last 90 days of answered offers, ``win_rate``
+    over the last 365 days of decided registrations (None without history) and
+    ``last_offered_at``."""
     now = now or timezone.now()
-    partners = Partner.objects.filter(status=PartnerStatus.ACTIVE)
-    if rule.partner_types:
-        partners = partners.filter(partner_type__in=rule.partner_types)
-    if rule.tier_ids:
-        partners = partners.filter(tier_id__in=rule.tier_ids)
-    already = LeadOffer.objects.filter(lead_id=lead.pk).values("partner_id")
-    partners = partners.exclude(pk__in=already)
-
     offers = LeadOffer.objects.filter(partner=OuterRef("pk")).order_by().values("partner")
     load = (
         offers.filter(
@@ -86,13 +77,26 @@ def routing_candidates(*, rule: RoutingRule, lead: Lead, now: datetime | None = 
         )
     ).values("rate")
     last_offered = offers.annotate(last=Max("offered_at")).values("last")
-
-    partners = partners.annotate(
+    return Partner.objects.filter(status=PartnerStatus.ACTIVE).annotate(
         open_leads=Coalesce(Subquery(load), 0),
         acceptance_rate=Subquery(acceptance),
         win_rate=Subquery(win_rate),
         last_offered_at=Subquery(last_offered),
     )
+
+
+def routing_candidates(*, rule: RoutingRule, lead: Lead, now: datetime | None = None):
+    """The partners ``rule`` may give ``lead`` to, best first: lightest open-lead
+    load, then the higher acceptance rate, then the higher win rate (partners
+    without history after those with one), then whoever's last offer is oldest
+    (never offered first).  ``deals.routing_plan.rank`` is the same order."""
+    partners = partner_standings(now=now)
+    if rule.partner_types:
+        partners = partners.filter(partner_type__in=rule.partner_types)
+    if rule.tier_ids:
+        partners = partners.filter(tier_id__in=rule.tier_ids)
+    already = LeadOffer.objects.filter(lead_id=lead.pk).values("partner_id")
+    partners = partners.exclude(pk__in=already)
     if rule.max_open_leads is not None:
         partners = partners.filter(open_leads__lt=rule.max_open_leads)
     return partners.order_by(

@@ -17,21 +17,20 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
-from partners.selectors.people import partner_id_of, people_of_partner
+from partners.selectors.people import emails_of_partners, partner_id_of
 from prm.actions import action
 from prm.actors import SystemActor, actor_user
 from prm.audit import audit_record
 from prm.enqueue import email_after_commit, enqueue_after_commit
-from prm.links import link
 from prm.models import Membership, Tenant
 from prm.policies import can_answer_lead_offers, can_distribute_leads
 from prm.text import REASON_TEXT, length_problems
 
+from ..emails import offer_email
 from ..models import Lead, LeadOffer, RoutingRule
 from ..selectors.rules import deal_settings
 from ..states import LEAD_OFFERABLE
@@ -41,19 +40,11 @@ Outcome = LeadOffer.Outcome
 
 
 def _notify_partner(offer: LeadOffer, lead: Lead) -> None:
-    recipients = sorted(
-        set(people_of_partner(partner_id=offer.partner_id).values_list("user__email", flat=True))
-    )
+    recipients = emails_of_partners(partner_ids=[offer.partner_id]).get(offer.partner_id)
     if not recipients:
         return
-    tenant = Tenant.objects.get(pk=lead.tenant_id)
-    url = link("partner_lead", tenant=tenant, lead_id=lead.pk)
-    context = {"tenant": tenant, "lead": lead, "offer": offer, "url": url}
-    email_after_commit(
-        subject=render_to_string("emails/lead_offer_subject.txt", context).strip(),
-        body=render_to_string("emails/lead_offer.txt", context),
-        recipients=recipients,
-    )
+    subject, body = offer_email(offer, lead, Tenant.objects.get(pk=lead.tenant_id))
+    email_after_commit(subject=subject, body=body, recipients=recipients)
 
 
 @action(can_distribute_leads, system=True)

@@ -1,13 +1,11 @@
-"""Routing leads to partners by the vendor's rules: the rules themselves, the
-ranking of eligible partners, routing a lead, and the reclaim of offers nobody
-answered in time (those leads are routed again)."""
+"""Routing leads to partners by the vendor's rules: the rules themselves and
+routing one lead (the ranking is ``selectors.routing``; taking back unanswered
+offers and routing many leads at once is ``services.reclaim``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +16,10 @@ from prm.actors import SYSTEM, SystemActor, actor_user
 from prm.audit import audit_record
 from prm.models import Membership
 from prm.policies import can_distribute_leads, can_manage_routing_rules
-from prm.tenancy import require_tenant_id
 
 from ..codes import country_code
 from ..models import Lead, LeadOffer, RoutingRule
+from ..routing_plan import rule_matches_lead
 from ..selectors.routing import routing_candidates
 from ..states import LEAD_OFFERABLE
 from .offers import lead_offer
@@ -42,16 +40,6 @@ RULE_FIELDS = frozenset(
 )
 
 
-def _rule_matches_lead(rule: RoutingRule, lead: Lead) -> bool:
-    if rule.countries and lead.country.upper() not in {c.upper() for c in rule.countries}:
-        return False
-    if rule.industries and lead.industry.strip().lower() not in {
-        i.strip().lower() for i in rule.industries
-    }:
-        return False
-    return True
-
-
 @action(can_distribute_leads, system=True)
 def lead_route(*, lead: Lead, by: Membership | SystemActor) -> LeadOffer | None:
     """Offer the lead by the first active rule (by priority) that matches the
@@ -61,7 +49,7 @@ def lead_route(*, lead: Lead, by: Membership | SystemActor) -> LeadOffer | None:
     if lead.status not in LEAD_OFFERABLE:
         raise ValidationError(_("Only new or unrouted leads can be routed."))
     for rule in RoutingRule.objects.filter(is_active=True).order_by("priority", "pk"):
-        if not _rule_matches_lead(rule, lead):
+        if not rule_matches_lead(rule, lead):
             continue
         partner = routing_candidates(rule=rule, lead=lead).first()
         if partner is not None:
@@ -83,40 +71,6 @@ def lead_reroute(*, lead_id: int) -> LeadOffer | None:
     if lead is None:
         return None
     return lead_route(lead=lead, by=SYSTEM)
-
-
-@system_action
-def leads_reclaim(*, now: datetime) -> int:
-    """Reclaim every pending offer of the current tenant past its deadline in
-    one UPDATE … RETURNING, free those leads in one more UPDATE, then route
-    each reclaimed lead again.  Concurrent runs cannot reclaim an offer twice:
-    the second UPDATE waits for the first and then no longer finds it pending."""
-    table = connection.ops.quote_name(LeadOffer._meta.db_table)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET outcome = %s "
-                "WHERE tenant_id = %s AND outcome = %s AND due_at < %s "
-                "RETURNING lead_id",
-                [Outcome.RECLAIMED, require_tenant_id(), Outcome.PENDING, now],
-            )
-            lead_ids = sorted(row[0] for row in cursor.fetchall())
-        if not lead_ids:
-            return 0
-        # A lead has one pending offer at most, so an offered lead among these
-        # was offered by the offer just reclaimed.
-        Lead.objects.filter(pk__in=lead_ids, status=Status.OFFERED).update(
-            status=Status.NEW, partner=None, updated_at=now
-        )
-        audit_record(actor=None, action="leads.reclaimed", lead_ids=lead_ids)
-    for lead_id in lead_ids:
-        try:
-            with transaction.atomic():
-                lead_reroute(lead_id=lead_id)
-        except ValidationError:
-            # Offered or closed by someone else meanwhile: nothing left to do.
-            continue
-    return len(lead_ids)
 
 
 def _clean_rule_fields(fields: dict) -> dict:

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from prm.jobs import fan_out, system_task, tenant_task
 
+from ..services.reclaim import leads_reclaim
 from ..services.routing import lead_reroute as reroute
-from ..services.routing import leads_reclaim
 
 
 @tenant_task(name="deals.leads_reclaim")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from deals.models import Lead, LeadOffer, RoutingRule
 from deals.services.leads import lead_create
 from deals.services.offers import lead_offer, offer_accept, offer_decline, offer_withdraw
-from deals.services.routing import leads_reclaim
+from deals.services.reclaim import leads_reclaim
 from partners.models import Partner, PartnerStatus
 from prm.actors import SYSTEM
 from prm.models import AuditEvent
