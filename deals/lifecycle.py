@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_record
@@ -14,7 +15,7 @@ from prm.models import User
 
 from .models import DealProduct, DealProtection, DealRegistration, DealTransition
 from .models import RegistrationStatus as S
-from .states import can_move
+from .states import AWAITING_DECISION, can_move
 
 
 class ProtectionConflict(ValidationError):
@@ -40,6 +41,8 @@ def registration_transition(
             _("A registration cannot go from “%(a)s” to “%(b)s”.")
             % {"a": S(from_status).label, "b": S(to_status).label}
         )
+    if to_status in AWAITING_DECISION and registration.submitted_at is None:
+        fields.setdefault("submitted_at", timezone.now())  # the queue pages by it
     with transaction.atomic():
         moved = DealRegistration.objects.filter(pk=registration.pk, status=from_status).update(
             status=to_status, **fields

@@ -5,6 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prm.models import currency_validator
@@ -107,6 +108,17 @@ class DealRegistration(TenantOwned, TimeStamped):
             # approval queue and pipelines
             models.Index(fields=["tenant", "status", "submitted_at"], name="registration_queue"),
             models.Index(fields=["tenant", "partner", "status"], name="registration_partner"),
+            # keyset pages: the lists' orders, newest first / oldest submission first
+            models.Index(fields=["tenant", "-created_at", "-id"], name="registration_newest"),
+            models.Index(
+                fields=["tenant", "partner", "-created_at", "-id"],
+                name="registration_partner_newest",
+            ),
+            models.Index(
+                fields=["tenant", "submitted_at", "id"],
+                condition=Q(status__in=["submitted", "more_info"]),
+                name="registration_awaiting",
+            ),
             # expiry sweep: approved registrations by protection end
             models.Index(
                 fields=["tenant", "protected_until"],
@@ -114,9 +126,22 @@ class DealRegistration(TenantOwned, TimeStamped):
                 name="registration_expiry",
             ),
         ]
+        constraints = [
+            # the approval queue pages by submission time
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "more_info"]) | Q(submitted_at__isnull=False),
+                name="registration_awaiting_was_submitted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_name} ({self.partner_id})"
+
+    def save(self, *args, **kwargs):
+        # Awaiting a decision means submitted at some time (a constraint says so).
+        if self.status in ("submitted", "more_info") and self.submitted_at is None:
+            self.submitted_at = timezone.now()
+        super().save(*args, **kwargs)
 
 
 class DealProduct(TenantOwned):
@@ -194,6 +219,7 @@ class DealConflict(TenantOwned):
 
     class Meta:
         verbose_name = _("registration conflict")
+        indexes = [models.Index(fields=["tenant", "-found_at", "-id"], name="conflict_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(other_registration__isnull=False, direct_account__isnull=True)

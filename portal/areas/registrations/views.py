@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from partners.selectors.people import partner_of
 from portal.access import policy_required
 from portal.exports import csv_download
 from portal.forms import apply_validation_error
+from portal.keyset import page_from_request
 from prm import policies
 from prm.once import AlreadySubmitted
 
@@ -45,8 +45,10 @@ from .forms import (
 PAGE_SIZE = 25
 
 
-def _page(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _newest_first(request, rows):
+    return page_from_request(
+        request, rows, order=("created_at", "id"), descending=True, size=PAGE_SIZE
+    )
 
 
 def _to_portal_detail(request, registration):
@@ -68,11 +70,11 @@ def pipeline(request):
     membership = request.membership
     form = PipelineFilterForm(request.GET)
     matching = selectors.registrations_filtered(membership=membership, filters=form.filters())
-    page = _page(request, selectors.registration_rows(matching))
+    page = _newest_first(request, selectors.registration_rows(matching))
     context = {
         "filter_form": form,
         "page": page,
-        "registrations": list(page.object_list),
+        "registrations": page.rows,
         "totals": selectors.pipeline_totals(matching),
         "expiring": list(selectors.expiring_soon(membership=membership)),
         "expiring_days": selectors.EXPIRING_DAYS,
@@ -340,12 +342,16 @@ def approval_queue(request):
             else:
                 _bulk_messages(request, results, approve=data["decision"] == "approve")
                 return redirect(request.get_full_path())
-    page = _page(
-        request, selectors.approval_queue(membership=membership, filters=filter_form.filters())
+    page = page_from_request(
+        request,
+        selectors.approval_queue(membership=membership, filters=filter_form.filters()),
+        order=("submitted_at", "id"),
+        descending=False,
+        size=PAGE_SIZE,
     )
     settings = deal_settings()
     now = timezone.now()
-    rows = list(page.object_list)
+    rows = page.rows
     for row in rows:
         row.sla_hours, row.sla_overdue = selectors.sla_of(
             row, now=now, sla_hours=settings.approval_sla_hours
@@ -472,11 +478,15 @@ def registration_extension_decide(request, registration_id: int):
 
 
 def conflicts(request):
-    page = _page(request, selectors.conflict_list(membership=request.membership))
-    return render(
+    page = page_from_request(
         request,
-        "registrations/console_conflicts.html",
-        {"page": page, "conflicts": list(page.object_list)},
+        selectors.conflict_list(membership=request.membership),
+        order=("found_at", "id"),
+        descending=True,
+        size=PAGE_SIZE,
+    )
+    return render(
+        request, "registrations/console_conflicts.html", {"page": page, "conflicts": page.rows}
     )
 
 
@@ -491,11 +501,11 @@ def registrations(request):
     matching = selectors.registrations_filtered(
         membership=request.membership, filters=form.filters()
     )
-    page = _page(request, selectors.registration_rows(matching))
+    page = _newest_first(request, selectors.registration_rows(matching))
     context = {
         "filter_form": form,
         "page": page,
-        "registrations": list(page.object_list),
+        "registrations": page.rows,
         "totals": selectors.pipeline_totals(matching),
     }
     return render(request, "registrations/console_list.html", context)
