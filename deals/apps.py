@@ -8,3 +8,6 @@ class DealsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)
+        from .exports import register_exports
+
+        register_exports()

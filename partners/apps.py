@@ -11,6 +11,9 @@ class PartnersConfig(AppConfig):
         from prm.services import invitation_accepted
 
         from . import metrics, receivers, tasks  # noqa: F401  (registers metrics and tasks)
+        from .exports import register_exports
+
+        register_exports()
 
         invitation_accepted.connect(
             receivers.bind_membership_to_partner, dispatch_uid="partners.bind_membership"

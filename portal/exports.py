@@ -1,45 +1,26 @@
-"""Streamed CSV downloads.
+"""Starting a list export from a list page.
 
-A streamed body is produced after the view has returned, outside the
-request's tenant transaction: a query run then would find no tenant (the
-managers refuse, row-level security shows nothing).  ``csv_download`` runs
-the rows inside the request's tenant itself, so no export view has to
-remember that trap.
-"""
+The list's export button posts the page's filters; the export is written by a
+worker (``prm.export_run``) and the person follows it on its own page, which
+offers the file when it is ready (``portal.areas.exports``)."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Sequence
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
-from django.http import StreamingHttpResponse
-from django.utils import timezone
-
-from prm.tenancy import tenant_context
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+from prm.services.exports import export_request
 
 
-def csv_download(
-    request, *, name: str, header: Sequence[str], rows: Callable[[], Iterable[Sequence]]
-) -> StreamingHttpResponse:
-    """Stream ``header`` then ``rows()`` as ``<name>-<tenant>-<date>.csv``.
-
-    ``rows`` is called while the body streams, in the request's tenant (and
-    as the request's user), so it may be a lazy queryset-backed generator."""
-    tenant_id, user_id = request.tenant.pk, request.user.pk
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        with tenant_context(tenant_id, user_id=user_id):
-            for row in rows():
-                yield writer.writerow(row)
-
-    filename = f"{name}-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def export_start(request, *, kind: str, filters):
+    """Ask for the ``kind`` export of ``filters`` and show its page."""
+    try:
+        job, created = export_request(by=request.membership, kind=kind, filters=filters)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("console:exports", tenant_slug=request.tenant.slug)
+    if not created:
+        messages.info(request, _("This export is already being prepared."))
+    return redirect("console:export_detail", tenant_slug=request.tenant.slug, export_id=job.pk)

@@ -8,6 +8,7 @@ from .areas.announcements import urls as announcements
 from .areas.catalogue import urls as catalogue
 from .areas.deal_rules import urls as deal_rules
 from .areas.directory import urls as directory
+from .areas.exports import urls as exports
 from .areas.ideas import urls as ideas
 from .areas.leads import urls as leads
 from .areas.onboarding import urls as onboarding
@@ -33,6 +34,7 @@ AREAS = [
     deal_rules,
     accounts,
     revenue,
+    exports,
 ]
 
 console_patterns = [

@@ -239,3 +239,59 @@ class SubmittedForm(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "key"], name="submitted_form_once"),
         ]
+
+
+class ExportJob(TenantOwned):
+    """A list export asked for by one person and written to a file by a worker,
+    so no web worker is held while thousands of rows are read.  The file is
+    kept for ``prm.exports.KEEP_FOR`` and served only to the person who asked."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("list"), max_length=64)
+    filters = models.JSONField(_("filters"), default=dict)
+    requested_by = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("asked for by")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_written = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to="tenants/exports/", blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
+    error = models.CharField(_("problem"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked for"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        constraints = [
+            # A double click, or asking again while it is being prepared, is one export.
+            models.UniqueConstraint(
+                fields=["tenant", "requested_by", "kind", "filters"],
+                condition=Q(status="queued"),
+                name="export_once_while_queued",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "requested_by", "-created_at"], name="export_of_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} export #{self.pk}"
+
+    @property
+    def is_being_prepared(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED

@@ -69,6 +69,12 @@ can_change_tenant_settings = _policy(
     "can_change_tenant_settings", {VA}, "Change the program's name, currency, locale and MFA."
 )
 
+can_export_lists = _policy(
+    "can_export_lists",
+    VENDOR_ROLES,
+    "Export the partner directory and the registrations as CSV files.",
+)
+
 # --- partners -----------------------------------------------------------------------
 
 can_manage_partners = _policy(

@@ -1,9 +1,10 @@
 """Read queries of the tenancy core."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Invitation, Membership, Tenant, User
+from .models import ExportJob, Invitation, Membership, Tenant, User
 from .roles import VENDOR_ROLES
 from .tenancy import current_scope, user_context
 
@@ -74,3 +75,15 @@ def tenant_by_id(*, tenant_id: int) -> Tenant | None:
 def tenant_by_slug(*, slug: str) -> Tenant | None:
     """An active tenant by its URL name (tenants are global rows)."""
     return Tenant.objects.filter(slug=slug, is_active=True).first()
+
+
+def exports_of(*, membership: Membership, limit: int = 20) -> list[ExportJob]:
+    """The person's latest exports, newest first (each person sees only their own)."""
+    return list(
+        ExportJob.objects.filter(requested_by=membership).order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def export_get(*, membership: Membership, export_id: int) -> ExportJob:
+    """One of the person's exports; the same 404 for missing and someone else's."""
+    return get_object_or_404(ExportJob, pk=export_id, requested_by=membership)

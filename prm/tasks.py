@@ -1,5 +1,5 @@
 """Background jobs of the tenancy core: invitation e-mails and expiry, plain
-e-mail, and the outbox sweep."""
+e-mail, the outbox sweep and list exports."""
 
 from django.core.mail import send_mail
 
@@ -7,6 +7,7 @@ from . import services
 from .enqueue import outbox_pending, publish
 from .jobs import fan_out, system_task, tenant_task
 from .models import Invitation
+from .services import exports
 from .tenancy import tenant_context
 
 
@@ -47,3 +48,19 @@ def outbox_sweep(tenant_id: int) -> int:
 def outbox_sweep_all_tenants() -> int:
     """Beat job: one outbox sweep per tenant."""
     return fan_out("prm.outbox_sweep")
+
+
+@tenant_task(name="prm.export_run")
+def export_run(export_id: int) -> None:
+    exports.export_write(export_id=export_id)
+
+
+@tenant_task(name="prm.exports_purge")
+def exports_purge() -> int:
+    return exports.exports_purge()
+
+
+@system_task(name="prm.exports_purge_all_tenants")
+def exports_purge_all_tenants() -> int:
+    """Beat job: one clean-up of old exports per tenant."""
+    return fan_out("prm.exports_purge")

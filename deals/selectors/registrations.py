@@ -23,6 +23,7 @@ from partners.domains import normalise_domain
 from partners.models import Partner, PartnerStatus
 from partners.selectors.agreements import partner_has_accepted_current
 from partners.selectors.people import partner_id_of
+from prm.exports import safe_cell
 from prm.models import AuditEvent, Membership
 
 from ..conflicts import Candidate, competing_direct_accounts, competing_registrations
@@ -338,13 +339,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _safe_cell(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 def registration_export_rows(rows: QuerySet[DealRegistration]) -> Iterator[list[str]]:
     """CSV rows of ``registrations_filtered`` results, fetched in chunks."""
     for r in rows.iterator(chunk_size=500):
@@ -365,7 +359,7 @@ def registration_export_rows(rows: QuerySet[DealRegistration]) -> Iterator[list[
             "" if r.won_amount is None else str(r.won_amount),
             r.created_at.isoformat(),
         ]
-        yield [_safe_cell(v) for v in values]
+        yield [safe_cell(v) for v in values]
 
 
 def partner_deals(*, membership: Membership, partner: Partner, limit: int = 10) -> dict:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from prm.exports import safe_cell
 from prm.models import AuditEvent, Membership
 
 from ..models import (
@@ -18,6 +19,7 @@ from ..models import (
     KpiValue,
     Partner,
     PartnerDomain,
+    PartnerStatus,
     PartnerStatusChange,
     TierChange,
 )
@@ -26,6 +28,8 @@ from .onboarding import Progress, onboarding_progress
 from .people import partner_id_of
 
 TIMELINE_LIMIT = 50
+PICK_LIMIT = 20
+PICK_TEXT = 100  # longer search text is cut: no partner name is longer than 200
 
 
 def partners_visible_to(*, membership: Membership) -> QuerySet[Partner]:
@@ -34,6 +38,34 @@ def partners_visible_to(*, membership: Membership) -> QuerySet[Partner]:
     if membership.is_partner:
         partners = partners.filter(pk=partner_id_of(membership))
     return partners
+
+
+def partners_pickable(*, membership: Membership, active_only: bool = False) -> QuerySet[Partner]:
+    """The partners a partner picker may choose for the member: those it sees,
+    only the active ones when ``active_only`` (a lead is offered to those only)."""
+    partners = partners_visible_to(membership=membership)
+    if active_only:
+        partners = partners.filter(status=PartnerStatus.ACTIVE)
+    return partners
+
+
+def partners_matching(
+    *,
+    membership: Membership,
+    text: str = "",
+    limit: int = PICK_LIMIT,
+    active_only: bool = False,
+) -> list[dict]:
+    """What the partner picker suggests: at most ``limit`` (capped at PICK_LIMIT)
+    pickable partners whose name or legal name contains ``text`` in any case, by
+    name, as ``{"id", "name"}``; without text, the first ones by name.  One
+    query over the tenant's partners, whatever the text."""
+    partners = partners_pickable(membership=membership, active_only=active_only)
+    text = text.replace("\x00", "").strip()[:PICK_TEXT]
+    if text:
+        partners = partners.filter(Q(name__icontains=text) | Q(legal_name__icontains=text))
+    limit = max(0, min(limit, PICK_LIMIT))
+    return list(partners.order_by("name", "pk").values("id", "name")[:limit])
 
 
 def partner_list(*, membership: Membership) -> QuerySet[Partner]:
@@ -61,13 +93,6 @@ def _joined(values: Iterable[str]) -> str:
     return ";".join(values)
 
 
-def _safe_cell(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 def partner_export_rows(partners: QuerySet[Partner]) -> Iterator[list[str]]:
     """Rows of the CSV export, in the import template's columns plus tier and
     people; ``partners`` should come from ``partner_directory``. Types, segments
@@ -89,7 +114,7 @@ def partner_export_rows(partners: QuerySet[Partner]) -> Iterator[list[str]]:
             partner.tier.name if partner.tier else "",
             str(partner.people),
         ]
-        yield [_safe_cell(value) for value in row]
+        yield [safe_cell(value) for value in row]
 
 
 # --- partner 360 -----------------------------------------------------------------

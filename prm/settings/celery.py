@@ -41,6 +41,8 @@ CELERY_TASK_ROUTES = {
     "prm.email_send": {"queue": f"{QUEUE_PREFIX}.email"},
     "partners.announcement_email": {"queue": f"{QUEUE_PREFIX}.email"},
     "*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
+    # Exports read whole lists: on the batch queue, so e-mail never waits behind one.
+    "prm.export_run": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
 # Beat only fans out: each entry enqueues one task per tenant (prm.jobs.fan_out).
 CELERY_BEAT_SCHEDULE = {
@@ -63,6 +65,10 @@ CELERY_BEAT_SCHEDULE = {
     "reclaim-leads": {
         "task": "deals.leads_reclaim_all_tenants",
         "schedule": crontab(minute="*/15"),
+    },
+    "purge-exports": {
+        "task": "prm.exports_purge_all_tenants",
+        "schedule": crontab(hour=3, minute=40),
     },
     "refresh-onboarding": {
         "task": "partners.onboarding_refresh_all_tenants",

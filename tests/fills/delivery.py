@@ -2,7 +2,7 @@ import uuid
 
 from django.utils import timezone
 
-from prm.models import OutboxMessage, SubmittedForm
+from prm.models import ExportJob, Membership, OutboxMessage, SubmittedForm
 
 
 def fill(ctx) -> None:
@@ -14,4 +14,11 @@ def fill(ctx) -> None:
     )
     SubmittedForm.objects.create(
         key=uuid.uuid4(), target_type="partners.idea", target_id=ctx.partner.pk
+    )
+    ExportJob.objects.create(
+        kind="partners",
+        filters={},
+        requested_by=Membership.objects.get(user=ctx.vendor_user),
+        status=ExportJob.Status.FAILED,
+        error="Kept as an example.",
     )

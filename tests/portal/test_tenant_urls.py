@@ -12,7 +12,7 @@ from django.urls import reverse
 from deals import models as dm
 from partners import models as pm
 from portal.urls import console_patterns, portal_patterns
-from prm.models import Invitation, Membership
+from prm.models import ExportJob, Invitation, Membership
 from prm.tenancy import tenant_context
 
 PARAM_MODELS = {
@@ -43,6 +43,7 @@ PARAM_MODELS = {
     "rule_id": dm.RoutingRule,
     "activity_id": dm.Activity,
     "conflict_id": dm.DealConflict,
+    "export_id": ExportJob,
 }
 
 

@@ -16,7 +16,6 @@ from partners.models import PartnerStatus, PartnerType
 from partners.selectors import organisations as org_selectors
 from partners.selectors.directory import partner_countries, partner_directory_filtered
 from partners.selectors.organisations import (
-    partner_export_rows,
     partner_get,
     partner_overview,
 )
@@ -32,7 +31,7 @@ from partners.services.organisations import (
 from partners.states import status_moves
 from partners.types import partner_type_choices
 from portal.access import policy_required
-from portal.exports import csv_download
+from portal.exports import export_start
 from portal.forms import apply_validation_error
 from portal.imports import CsvImportPage, import_views
 from prm import policies
@@ -50,7 +49,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-EXPORT_COLUMNS = [*TEMPLATE_COLUMNS, "tier", "people"]
 ACTION_LABELS = {
     "partner.created": gettext_lazy("Partner created"),
     "partner.updated": gettext_lazy("Details changed"),
@@ -105,17 +103,10 @@ def partners(request):
     return render(request, "directory/partners.html", context)
 
 
+@require_POST
 def partners_export(request):
-    """The directory's current (filtered, sorted) result as CSV, streamed."""
-    queryset = partner_directory_filtered(
-        membership=request.membership, filters=_directory_form(request).filters()
-    )
-    return csv_download(
-        request,
-        name="partners",
-        header=EXPORT_COLUMNS,
-        rows=lambda: partner_export_rows(queryset),
-    )
+    """The directory's current (filtered, sorted) result as a CSV file, written by a worker."""
+    return export_start(request, kind="partners", filters=_directory_form(request).filters())
 
 
 # --- creating and editing -----------------------------------------------------------

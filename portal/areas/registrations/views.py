@@ -21,7 +21,7 @@ from deals.services import registrations as services
 from partners.selectors.organisations import partners_visible_to
 from partners.selectors.people import partner_of
 from portal.access import policy_required
-from portal.exports import csv_download
+from portal.exports import export_start
 from portal.forms import apply_validation_error
 from portal.keyset import page_from_request
 from prm import policies
@@ -511,16 +511,7 @@ def registrations(request):
     return render(request, "registrations/console_list.html", context)
 
 
+@require_POST
 def registrations_export(request):
-    """The filtered list as CSV, streamed."""
-    rows = selectors.registration_rows(
-        selectors.registrations_filtered(
-            membership=request.membership, filters=_all_filter(request).filters()
-        )
-    )
-    return csv_download(
-        request,
-        name="registrations",
-        header=selectors.EXPORT_COLUMNS,
-        rows=lambda: selectors.registration_export_rows(rows),
-    )
+    """The filtered list (the query string) as a CSV file, written by a worker."""
+    return export_start(request, kind="registrations", filters=_all_filter(request).filters())

@@ -23,14 +23,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .actions import action, open_action, system_action
-from .audit import audit_record
-from .enqueue import enqueue_after_commit
-from .links import link
-from .models import Invitation, Membership, Tenant, User
-from .policies import can_change_tenant_settings, can_invite_people, invitable_roles
-from .roles import PARTNER_ROLES
-from .tokens import InvitationUnavailable, invitation_token
+from ..actions import action, open_action, system_action
+from ..audit import audit_record
+from ..enqueue import enqueue_after_commit
+from ..links import link
+from ..models import Invitation, Membership, Tenant, User
+from ..policies import can_change_tenant_settings, can_invite_people, invitable_roles
+from ..roles import PARTNER_ROLES
+from ..tokens import InvitationUnavailable, invitation_token
 
 # Sent inside the acceptance transaction: (sender=Invitation, invitation, membership).
 # A receiver that binds the membership to what the invitation was for returns
