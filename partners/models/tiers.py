@@ -116,6 +116,10 @@ class TierEvaluation(TenantOwned):
                 fields=["tenant", "partner", "evaluated_on"], name="tier_evaluation_daily"
             ),
         ]
+        indexes = [
+            # a run reads the day's earlier evaluations, not the whole history
+            models.Index(fields=["tenant", "evaluated_on"], name="tier_evaluation_by_day"),
+        ]
 
 
 class TierChange(TenantOwned):

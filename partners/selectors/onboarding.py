@@ -109,7 +109,16 @@ def step_get(*, step_id: int) -> OnboardingStep:
     return step
 
 
+def active_plans() -> dict[str, OnboardingPlan]:
+    """The active plans by partner type ("" is the general plan)."""
+    return {p.partner_type: p for p in OnboardingPlan.objects.filter(is_active=True)}
+
+
+def plan_among(plans: dict[str, OnboardingPlan], partner_type: str) -> OnboardingPlan | None:
+    """The plan of the partner's type among ``active_plans()``, else the general plan."""
+    return plans.get(partner_type) or plans.get("")
+
+
 def plan_for(partner_type: str) -> OnboardingPlan | None:
     """The active plan of the partner's type, else the active general plan."""
-    plans = {p.partner_type: p for p in OnboardingPlan.objects.filter(is_active=True)}
-    return plans.get(partner_type) or plans.get("")
+    return plan_among(active_plans(), partner_type)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from prm.actions import action, system_action
 from prm.actors import SYSTEM
-from prm.audit import audit_record
+from prm.audit import audit_record, audit_record_many
 from prm.models import Membership
 from prm.policies import can_manage_onboarding, can_tick_onboarding_steps
 
@@ -35,7 +35,7 @@ from ..models import (
     PartnerOnboardingStep,
     PartnerStatus,
 )
-from ..selectors.onboarding import plan_for
+from ..selectors.onboarding import active_plans, plan_among, plan_for
 from ..selectors.people import partner_id_of
 from .organisations import partner_change_status
 
@@ -68,13 +68,43 @@ def onboarding_start(
 
 
 @system_action
-def onboarding_start_missing() -> int:
-    """Start onboarding for partners in status onboarding that have none yet."""
-    partners = Partner.objects.filter(status=PartnerStatus.ONBOARDING, onboarding__isnull=True)
-    started = 0
-    for partner in partners:
-        started += onboarding_start(partner=partner) is not None
-    return started
+def onboarding_start_missing(*, on: datetime.date | None = None) -> int:
+    """Start onboarding for partners in status onboarding that have none yet,
+    in a fixed number of statements however many there are."""
+    plans = active_plans()
+    if not plans:
+        return 0
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        missing = list(
+            Partner.objects.select_for_update(of=("self",))
+            .filter(status=PartnerStatus.ONBOARDING, onboarding__isnull=True)
+            .order_by("pk")
+        )
+        planned = [(partner, plan_among(plans, partner.partner_type)) for partner in missing]
+        planned = [(partner, plan) for partner, plan in planned if plan is not None]
+        if not planned:
+            return 0
+        onboardings = PartnerOnboarding.objects.bulk_create(
+            PartnerOnboarding(partner=partner, plan=plan, started_on=on)
+            for partner, plan in planned
+        )
+        steps = defaultdict(list)
+        for step in OnboardingStep.objects.filter(plan__in={plan.pk for _, plan in planned}):
+            steps[step.plan_id].append(step)
+        PartnerOnboardingStep.objects.bulk_create(
+            PartnerOnboardingStep(
+                onboarding=onboarding, step=step, due_on=on + timedelta(days=step.due_after_days)
+            )
+            for onboarding in onboardings
+            for step in steps[onboarding.plan_id]
+        )
+        audit_record_many(
+            actor=None,
+            action="onboarding.started",
+            entries=[(partner, {"plan": plan.name}) for partner, plan in planned],
+        )
+    return len(planned)
 
 
 def _complete_observed_steps(partner_ids: list[int] | None) -> int:

@@ -3,6 +3,8 @@ manual ticks, overdue lists, completion."""
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import (
@@ -11,10 +13,17 @@ from partners.models import (
     Partner,
     PartnerOnboarding,
     PartnerOnboardingStep,
+    PartnerStatus,
     PartnerType,
 )
-from partners.services.onboarding import onboarding_completed, onboarding_refresh, onboarding_start
+from partners.services.onboarding import (
+    onboarding_completed,
+    onboarding_refresh,
+    onboarding_start,
+    onboarding_start_missing,
+)
 from partners.services.organisations import partner_create
+from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.world import staff
 
@@ -64,6 +73,44 @@ def test_the_general_plan_serves_types_without_their_own(world):
         general = OnboardingPlan.objects.create(name="General")
         partner = _new_partner(partner_type=PartnerType.MSP)
         assert onboarding_start(partner=partner).plan == general
+
+
+def _waiting_partners(count: int, start: int) -> list[Partner]:
+    return [
+        Partner.objects.create(
+            name=f"Waiting {i}",
+            status=PartnerStatus.ONBOARDING,
+            partner_type=PartnerType.MSP if i % 3 == 0 else PartnerType.RESELLER,
+        )
+        for i in range(start, start + count)
+    ]
+
+
+def test_missing_onboardings_start_in_a_fixed_number_of_queries(world):
+    on = datetime.date(2026, 3, 1)
+    with tenant_context(world.a.pk):
+        reseller_plan = _plan_with_steps()
+        general = OnboardingPlan.objects.create(name="General")
+        OnboardingStep.objects.create(plan=general, title="Say hello", due_after_days=2)
+        few = _waiting_partners(3, 0)
+        with CaptureQueriesContext(connection) as first:
+            assert onboarding_start_missing(on=on) == 3
+        many = _waiting_partners(30, 3)
+        with CaptureQueriesContext(connection) as second:
+            assert onboarding_start_missing(on=on) == 30
+        assert len(second.captured_queries) == len(first.captured_queries)
+        assert onboarding_start_missing(on=on) == 0  # nothing twice
+
+        for partner in few + many:
+            onboarding = PartnerOnboarding.objects.get(partner=partner)
+            expected = general if partner.partner_type == PartnerType.MSP else reseller_plan
+            assert (onboarding.plan, onboarding.started_on) == (expected, on)
+            steps = {s.step.title: s.due_on for s in onboarding.steps.select_related("step")}
+            assert len(steps) == (1 if expected == general else 3)
+        msp = PartnerOnboarding.objects.get(partner=few[0])
+        assert [s.due_on for s in msp.steps.all()] == [datetime.date(2026, 3, 3)]
+        started = AuditEvent.objects.filter(action="onboarding.started", target_id=few[1].pk)
+        assert started.get().data == {"plan": "Reseller plan"}
 
 
 def test_observed_steps_complete_themselves_and_only_once(world):

@@ -402,3 +402,23 @@ def test_evaluating_3_or_30_partners_takes_the_same_number_of_queries(world, mod
         assert summary.promote == summary.grace == summary.keep == total // 3
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_days_earlier_evaluations_are_read_by_an_index_not_the_history(world):
+    """A run looks up the day's earlier evaluations by tenant and day; the
+    unique (tenant, partner, day) index cannot seek on the day, so without an
+    index leading with (tenant, day) the lookup reads the whole history."""
+    ladder = build_ladder(world.a, mode="reviewed")
+    _crowd(world.a, ladder, 6)
+    with CaptureQueriesContext(connection) as queries:
+        _evaluate(world.a)
+    assert any(
+        q["sql"].startswith("SELECT") and '"partners_tierevaluation"."evaluated_on" =' in q["sql"]
+        for q in queries.captured_queries
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'partners_tierevaluation'"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert any("(tenant_id, evaluated_on)" in d for d in definitions), definitions
