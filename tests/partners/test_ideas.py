@@ -177,6 +177,26 @@ def test_an_idea_sent_twice_is_one_idea(client, world):
         assert Idea.objects.filter(title="Twice").count() == 1
 
 
+def test_an_idea_sent_twice_at_the_same_moment_is_one_idea(tx_world):
+    from django.test import Client
+
+    from prm.once import new_key
+    from tests.concurrency import run_together
+
+    world = tx_world
+    data = {"title": "At once", "body": "Two tabs, one click each", "form_key": new_key()}
+    url = reverse("portal:ideas", kwargs={"tenant_slug": world.a.slug})
+
+    def send():
+        client = Client()
+        client.force_login(world.p_rep.user)
+        return client.post(url, data).status_code
+
+    assert run_together(send, send) == [302, 302]
+    with tenant_context(world.a.pk):
+        assert Idea.objects.filter(title="At once").count() == 1
+
+
 def test_an_overlong_idea_is_refused(client, world):
     client.force_login(world.p_rep.user)
     url = reverse("portal:ideas", kwargs={"tenant_slug": world.a.slug})
