@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from partners.models import Partner
 from partners.selectors.agreements import partners_past_deadline
 from partners.selectors.onboarding import overdue_steps
-from partners.selectors.organisations import partner_status_counts, partners_visible_to
+from partners.selectors.organisations import partner_status_counts
 from partners.selectors.people import (
     invitation_get,
     pending_invitations_visible_to,
@@ -20,7 +20,7 @@ from partners.services.people import person_invite
 from prm import policies, services
 
 from .access import policy_required
-from .forms import InvitationForm, TenantSettingsForm, apply_validation_error
+from .forms import InvitationForm, TenantSettingsForm, apply_validation_error, partner_search
 from .team_actions import revoke_invitation
 
 
@@ -47,7 +47,7 @@ def team(request):
     form = InvitationForm(
         request.POST or None,
         roles=policies.invitable_roles(membership),
-        partners=partners_visible_to(membership=membership),
+        partner_search=partner_search(request),
     )
     if request.method == "POST" and form.is_valid():
         try:

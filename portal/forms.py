@@ -1,13 +1,23 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
+from partners.selectors.organisations import partners_pickable
 from prm.models import Tenant
 from prm.once import new_key
 from prm.roles import Role
 from prm.text import LINE_TEXT
+
+from .widgets import PartnerPicker, partner_id
 
 
 def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
@@ -19,19 +29,85 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@dataclass(frozen=True)
+class PartnerSearch:
+    """What a partner picker chooses from: the partners the acting membership may
+    pick, and the address of the console's partner search that suggests them."""
+
+    partners: QuerySet[Partner]
+    url: str
+
+
+def partner_search(request, *, active_only: bool = False) -> PartnerSearch:
+    """The partner search of a console page, for the request's membership."""
+    url = reverse("console:partner_pick", kwargs={"tenant_slug": request.tenant.slug})
+    if active_only:
+        url += "?" + urlencode({"active": "1"})
+    return PartnerSearch(
+        partners=partners_pickable(membership=request.membership, active_only=active_only),
+        url=url,
+    )
+
+
+class PartnerField(forms.Field):
+    """One partner, chosen with the partner picker and sent as its id (the same
+    ``?partner=<id>`` as a drop-down sent).  It cleans to the ``Partner``, or None
+    when empty; an id the search may not pick (missing, another tenant's, not
+    a number) is an invalid choice, so a filter form leaves it out.  The form
+    sets ``search`` (a ``PartnerSearch``) before the field is used."""
+
+    widget = PartnerPicker
+    default_error_messages = {
+        "invalid_choice": _("Choose a partner from the suggestions."),
+    }
+
+    def __init__(self, *, search: PartnerSearch | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.search = search
+
+    @property
+    def search(self) -> PartnerSearch | None:
+        return self.widget.search
+
+    @search.setter
+    def search(self, search: PartnerSearch | None) -> None:
+        self.widget.search = search
+
+    def to_python(self, value) -> Partner | None:
+        if value in self.empty_values:
+            return None
+        partner = self.widget.partner_for(value)
+        if partner is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return partner
+
+    def has_changed(self, initial, data) -> bool:
+        return partner_id(initial) != partner_id(data)
+
+
+def partner_filter_field() -> PartnerField:
+    """A list filter's partner: empty means any partner."""
+    return PartnerField(
+        label=_("Partner"),
+        required=False,
+        widget=PartnerPicker(attrs={"placeholder": _("Any partner")}),
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    partner = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Partner.all_tenants.none(), required=False
-    )
+    partner = PartnerField(label=_("Partner"), required=False)
 
-    def __init__(self, *args, roles, partners, **kwargs):
+    def __init__(self, *args, roles, partner_search: PartnerSearch | None, **kwargs):
+        """Without ``partner_search`` (a partner inviting colleagues) there is no
+        partner to choose."""
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [c for c in Role.choices if c[0] in roles]
-        self.fields["partner"].queryset = partners
-        if partners is None:
+        if partner_search is None:
             del self.fields["partner"]
+        else:
+            self.fields["partner"].search = partner_search
 
 
 class TenantSettingsForm(forms.ModelForm):

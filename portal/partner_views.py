@@ -40,7 +40,7 @@ def team(request):
     membership = request.membership
     is_admin = policies.can_manage_team(membership)
     form = InvitationForm(
-        request.POST or None, roles=policies.invitable_roles(membership), partners=None
+        request.POST or None, roles=policies.invitable_roles(membership), partner_search=None
     )
     if request.method == "POST":
         if not policies.can_invite_people(membership):

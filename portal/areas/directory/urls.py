@@ -8,6 +8,7 @@ from . import views
 console_patterns: list = [
     path("partners/", views.partners, name="partners"),
     path("partners/export/", views.partners_export, name="partners_export"),
+    path("partners/pick/", views.partner_pick, name="partner_pick"),
     path("partners/new/", views.partner_create_view, name="partner_create"),
     path("partners/import/", views.partners_import, name="partners_import"),
     path(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from deals.selectors.registrations import partner_deals
 from partners.models import PartnerStatus, PartnerType
@@ -101,6 +102,19 @@ def partners(request):
         "can_manage": policies.can_manage_partners(request.membership),
     }
     return render(request, "directory/partners.html", context)
+
+
+@require_GET
+def partner_pick(request):
+    """The partner picker's suggestions (``portal.widgets.PartnerPicker``): at most
+    twenty partners of the tenant whose name or legal name contains ``q``, by
+    name; ``active=1`` keeps to active partners.  Odd input finds less, never fails."""
+    results = org_selectors.partners_matching(
+        membership=request.membership,
+        text=request.GET.get("q", "")[: org_selectors.PICK_TEXT],
+        active_only=request.GET.get("active") == "1",
+    )
+    return JsonResponse({"results": results})
 
 
 @require_POST

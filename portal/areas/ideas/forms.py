@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Idea, Partner
+from partners.models import Idea
 from partners.selectors.ideas import IdeaFilters
-from portal.forms import OnceForm
+from portal.forms import OnceForm, PartnerSearch, partner_filter_field
 from prm.text import LONG_TEXT
 
 
@@ -32,16 +32,11 @@ class IdeaFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any"))] + list(Idea.Status.choices), required=False
     )
-    partner = forms.ModelChoiceField(
-        label=_("Partner"),
-        queryset=Partner.all_tenants.none(),
-        required=False,
-        empty_label=_("Any"),
-    )
+    partner = partner_filter_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partner_search: PartnerSearch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.order_by("name")
+        self.fields["partner"].search = partner_search
 
     def filters(self) -> IdeaFilters:
         """Values that do not validate are left out; the other filters apply."""

@@ -13,11 +13,12 @@ from prm import policies
 from prm.once import AlreadySubmitted
 
 from ...calls import call_with_form
+from ...forms import partner_search
 from .forms import IdeaFilterForm, IdeaForm, IdeaResponseForm
 
 
 def ideas(request):
-    filters = IdeaFilterForm(request.GET or None)
+    filters = IdeaFilterForm(request.GET or None, partner_search=partner_search(request))
     ideas = selectors.ideas_visible_to(membership=request.membership, filters=filters.filters())
     context = {"ideas": ideas, "filters": filters}
     return render(

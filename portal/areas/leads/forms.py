@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Lead
 from deals.selectors.leads import LeadFilters
-from partners.models import Partner, PartnerStatus, Tier
+from partners.models import Tier
+from portal.forms import PartnerField, PartnerSearch, partner_filter_field
 from prm.text import LONG_TEXT, REASON_TEXT
 
 _SPLIT = re.compile(r"[,;\n]+")
@@ -62,14 +63,12 @@ class LeadFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any"))] + list(Lead.Status.choices), required=False
     )
-    partner = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Partner.all_tenants.none(), required=False
-    )
+    partner = partner_filter_field()
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partner_search: PartnerSearch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.order_by("name")
+        self.fields["partner"].search = partner_search
 
     def filters(self) -> LeadFilters:
         """Values that do not validate are left out; the other filters apply."""
@@ -84,13 +83,12 @@ class LeadFilterForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.all_tenants.none())
+    partner = PartnerField(label=_("Partner"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partner_search: PartnerSearch, **kwargs):
+        """``partner_search`` should keep to active partners: leads go to those only."""
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.filter(
-            status=PartnerStatus.ACTIVE
-        ).order_by("name")
+        self.fields["partner"].search = partner_search
 
 
 class DeclineForm(forms.Form):

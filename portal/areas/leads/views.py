@@ -26,7 +26,7 @@ from partners.types import partner_type_choices
 from prm import policies
 
 from ...access import policy_required
-from ...forms import apply_validation_error
+from ...forms import apply_validation_error, partner_search
 from ..activities.forms import ActivityForm
 from ..activities.panel import activity_panel
 from ..activities.views import add_activity
@@ -69,7 +69,7 @@ def format_duration(value: timedelta | None) -> str:
 
 
 def leads(request):
-    filters = LeadFilterForm(request.GET or None)
+    filters = LeadFilterForm(request.GET or None, partner_search=partner_search(request))
     rows = selectors.lead_list(membership=request.membership, filters=filters.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     timings = selectors.lead_timings(membership=request.membership)
@@ -117,6 +117,10 @@ def _route_message(request, offer: LeadOffer | None) -> None:
         )
 
 
+def _offer_form(request, data=None) -> OfferForm:
+    return OfferForm(data, partner_search=partner_search(request, active_only=True))
+
+
 def _console_detail(
     request,
     lead: Lead,
@@ -139,7 +143,7 @@ def _console_detail(
         "can_manage": can_manage,
         "can_offer": can_manage and states.lead_can_be_offered(lead),
         "can_close": can_manage and states.lead_can_be_closed(lead),
-        "offer_form": offer_form or OfferForm(),
+        "offer_form": offer_form or _offer_form(request),
         "close_form": close_form or CloseForm(),
         "error": error,
         "now": timezone.now(),
@@ -159,7 +163,7 @@ def lead_detail(request, lead_id: int):
 @policy_required(policies.can_distribute_leads)
 def lead_offer(request, lead_id: int):
     lead = selectors.lead_get(membership=request.membership, lead_id=lead_id)
-    form = OfferForm(request.POST)
+    form = _offer_form(request, request.POST)
     if form.is_valid():
         try:
             offers.lead_offer(

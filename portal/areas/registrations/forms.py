@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import RegistrationStatus, Stage
 from deals.selectors.registrations import QueueFilters, RegistrationFilters
 from deals.states import AWAITING_DECISION
-from portal.forms import OnceForm
+from portal.forms import OnceForm, PartnerSearch, partner_filter_field
 from prm.text import LINE_TEXT, REASON_TEXT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -184,12 +184,8 @@ class PipelineFilterForm(forms.Form):
         )
 
 
-def _partner_choices(partners) -> list:
-    return [("", _("Any partner")), *[(p.pk, p.name) for p in partners]]
-
-
 class QueueFilterForm(forms.Form):
-    partner = forms.TypedChoiceField(label=_("Partner"), required=False, coerce=int)
+    partner = partner_filter_field()
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -201,15 +197,16 @@ class QueueFilterForm(forms.Form):
         label=_("Waiting at least (hours)"), required=False, min_value=0
     )
 
-    def __init__(self, *args, partners, **kwargs):
+    def __init__(self, *args, partner_search: PartnerSearch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = _partner_choices(partners)
+        self.fields["partner"].search = partner_search
 
     def filters(self) -> QueueFilters:
         self.is_valid()
         data = self.cleaned_data
+        partner = data.get("partner")
         return QueueFilters(
-            partner_id=data.get("partner") or None,
+            partner_id=partner.pk if partner else None,
             country=data.get("country", ""),
             min_age_hours=data.get("min_age_hours"),
             status=data.get("status", ""),
@@ -217,16 +214,16 @@ class QueueFilterForm(forms.Form):
 
 
 class RegistrationFilterForm(PipelineFilterForm):
-    partner = forms.TypedChoiceField(label=_("Partner"), required=False, coerce=int)
+    partner = partner_filter_field()
     product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int)
     country = forms.CharField(label=_("Country"), max_length=2, required=False)
     created_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE)
     created_to = forms.DateField(label=_("Registered until"), required=False, widget=DATE)
 
-    def __init__(self, *args, partners, products, **kwargs):
+    def __init__(self, *args, partner_search: PartnerSearch, products, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["stage"]
-        self.fields["partner"].choices = _partner_choices(partners)
+        self.fields["partner"].search = partner_search
         self.fields["product"].choices = [
             ("", _("Any product")),
             *[(p.pk, p.name) for p in products],
@@ -235,10 +232,11 @@ class RegistrationFilterForm(PipelineFilterForm):
     def filters(self) -> RegistrationFilters:
         self.is_valid()
         data = self.cleaned_data
+        partner = data.get("partner")
         return RegistrationFilters(
             status=data.get("status", ""),
             text=data.get("q", ""),
-            partner_id=data.get("partner") or None,
+            partner_id=partner.pk if partner else None,
             product_id=data.get("product") or None,
             country=data.get("country", ""),
             created_from=data.get("created_from"),

@@ -18,11 +18,10 @@ from deals.models import Stage
 from deals.selectors import registrations as selectors
 from deals.selectors.rules import deal_settings
 from deals.services import registrations as services
-from partners.selectors.organisations import partners_visible_to
 from partners.selectors.people import partner_of
 from portal.access import policy_required
 from portal.exports import export_start
-from portal.forms import apply_validation_error
+from portal.forms import apply_validation_error, partner_search
 from portal.keyset import page_from_request
 from prm import policies
 from prm.once import AlreadySubmitted
@@ -316,14 +315,10 @@ def registration_lost(request, registration_id: int):
 # --- vendor console ---------------------------------------------------------------------
 
 
-def _partners(request):
-    return partners_visible_to(membership=request.membership).order_by("name")
-
-
 def approval_queue(request):
     membership = request.membership
     can_decide = policies.can_decide_registrations(membership)
-    filter_form = QueueFilterForm(request.GET, partners=_partners(request))
+    filter_form = QueueFilterForm(request.GET, partner_search=partner_search(request))
     bulk_form = BulkDecisionForm(request.POST or None)
     if request.method == "POST":
         if not can_decide:
@@ -492,7 +487,9 @@ def conflicts(request):
 
 def _all_filter(request) -> RegistrationFilterForm:
     return RegistrationFilterForm(
-        request.GET, partners=_partners(request), products=selectors.active_products()
+        request.GET,
+        partner_search=partner_search(request),
+        products=selectors.active_products(),
     )
 
 
