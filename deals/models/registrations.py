@@ -108,6 +108,12 @@ class DealRegistration(TenantOwned, TimeStamped):
             # approval queue and pipelines
             models.Index(fields=["tenant", "status", "submitted_at"], name="registration_queue"),
             models.Index(fields=["tenant", "partner", "status"], name="registration_partner"),
+            # the lists' totals per status and currency, read from the index alone
+            models.Index(
+                fields=["tenant", "status", "currency"],
+                include=["estimated_value"],
+                name="registration_totals",
+            ),
             # keyset pages: the lists' orders, newest first / oldest submission first
             models.Index(fields=["tenant", "-created_at", "-id"], name="registration_newest"),
             models.Index(
