@@ -6,26 +6,11 @@ from decimal import Decimal
 import pytest
 
 from deals.conflicts import conflicts_record
-from deals.models import DealProduct, DealRegistration, DirectAccount, Product
+from deals.lifecycle import protection_claim
+from deals.models import DealProduct, DealProtection, DealRegistration, DirectAccount, Product
 from deals.normalise import customer_key
 from prm.tenancy import tenant_context
-
-
-@pytest.mark.parametrize(
-    "name, key",
-    [
-        ("ACME Inc.", "acme"),
-        ("Acme, Incorporated", "acme"),
-        ("The Acme Co.", "acme"),
-        ("Nowak Sp. z o.o.", "nowak"),
-        ("Petronas Sdn Bhd", "petronas"),
-        ("Müller & Söhne GmbH & Co. KG", "muller and sohne"),
-        ("Procter & Gamble Co.", "procter and gamble"),
-        ("Inc", "inc"),
-    ],
-)
-def test_customer_names_normalise(name, key):
-    assert customer_key(name) == key
+from tests.deals.test_normalise import DIFFERENT_COMPANIES_ONE_SCRIPT, SAME_COMPANY_TWO_WAYS
 
 
 def _register(partner, user, name, domain="", products=(), status="submitted"):
@@ -137,3 +122,26 @@ def test_another_tenants_registrations_never_conflict(world, catalogue):
             world.p, world.p_rep.user, "Wayne Enterprises", "wayne.example", [analytics]
         )
     assert _conflicts(world, mine) == []
+
+
+@pytest.mark.parametrize("script, first, second", SAME_COMPANY_TWO_WAYS)
+def test_the_same_company_in_any_script_conflicts(world, catalogue, script, first, second):
+    analytics, _ = catalogue
+    with tenant_context(world.a.pk):
+        earlier = _register(world.p, world.p_rep.user, first, "", [analytics])
+        later = _register(world.q, world.q_rep.user, second, "", [analytics])
+    assert [c.other_registration_id for c in _conflicts(world, later)] == [earlier.pk]
+
+
+@pytest.mark.parametrize("script, first, second", DIFFERENT_COMPANIES_ONE_SCRIPT)
+def test_different_companies_in_one_script_are_both_protected(
+    world, catalogue, script, first, second
+):
+    analytics, _ = catalogue
+    with tenant_context(world.a.pk):
+        one = _register(world.p, world.p_rep.user, first, "", [analytics], status="approved")
+        other = _register(world.q, world.q_rep.user, second, "", [analytics], status="approved")
+        protection_claim(registration=one)
+        protection_claim(registration=other)  # refused before: both keys were ""
+        assert DealProtection.objects.filter(registration__in=[one, other]).count() == 2
+    assert _conflicts(world, other) == []

@@ -182,7 +182,7 @@ def test_update_only_while_editable_and_by_the_owner(world, cat):
         services.registration_update(registration=registration, by=world.p_admin, **data)
         stored = DealRegistration.objects.get(pk=registration.pk)
         assert (stored.customer_key, stored.customer_country, stored.stage) == (
-            "umbrella holdings",
+            "umbrella",
             "FR",
             "commit",
         )
