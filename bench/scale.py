@@ -72,6 +72,7 @@ from django.utils import timezone  # noqa: E402
 from deals.conflicts import Candidate, competing_direct_accounts, competing_registrations  # noqa: E402
 from deals.models import DealSettings, Product, RoutingRule  # noqa: E402
 from deals.normalise import customer_key  # noqa: E402
+from deals.services.customer_keys import customer_keys_refresh  # noqa: E402
 from deals.selectors.registrations import possible_conflict  # noqa: E402
 from deals.services.reclaim import leads_reclaim  # noqa: E402
 from prm.models import Membership, Tenant, User  # noqa: E402
@@ -536,6 +537,10 @@ def generate(s: Scratch, *, partners: int, registrations: int, leads: int, confl
         }
 
         _timed(f"{leads:,} leads with offers", lambda: _execute(_LEADS, params))
+    # The SQL above writes simple keys; the product's normaliser has the last word.
+    with tenant_context(s.tenant.pk):
+        refreshed = _timed("customer keys by deals.normalise", customer_keys_refresh)
+    print(f"    {refreshed.registrations:,} registrations re-keyed")
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
 

@@ -7,7 +7,11 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)
         from .exports import register_exports
+        from .trigram_rls import mark_after_migrate
 
         register_exports()
+        post_migrate.connect(mark_after_migrate, dispatch_uid="deals.trigram_rls")
