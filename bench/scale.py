@@ -72,8 +72,8 @@ from django.utils import timezone  # noqa: E402
 from deals.conflicts import Candidate, competing_direct_accounts, competing_registrations  # noqa: E402
 from deals.models import DealSettings, Product, RoutingRule  # noqa: E402
 from deals.normalise import customer_key  # noqa: E402
-from deals.services.customer_keys import customer_keys_refresh  # noqa: E402
 from deals.selectors.registrations import possible_conflict  # noqa: E402
+from deals.services.customer_keys import customer_keys_refresh  # noqa: E402
 from deals.services.reclaim import leads_reclaim  # noqa: E402
 from prm.models import Membership, Tenant, User  # noqa: E402
 from prm.rls import tenant_tables  # noqa: E402
