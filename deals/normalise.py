@@ -2,8 +2,9 @@
 
 A name becomes its *key*: written in Latin letters (``anyascii`` transliterates
 every script: "Газпром" → "gazprom", "Łoś" → "los", "Ørsted" → "orsted",
-"Straße" → "strasse"; Chinese, Japanese and Korean characters become one word
-each, since those scripts put no spaces between words), in lower case, "&" as
+"Straße" → "strasse"; each Chinese character is a word, since Chinese puts no
+spaces between words, and trade words and legal forms of Chinese, Japanese and
+Korean are cut out of the words around them (``deals.trade_words``), in lower case, "&" as
 "and", without punctuation (letters written with dots or slashes between them are
 one word: "S.A.R.L." and "A/S" read "sarl" and "as"), with common abbreviations written
 one way (International → intl), and without the legal form
@@ -24,19 +25,18 @@ from functools import lru_cache
 from anyascii import anyascii
 
 from .legal_forms import BOTH, END, FRONT, TABLE
+from .trade_words import TRADE_WORDS
 
-# Scripts written without spaces between words: each character is a word.
-_DENSE = re.compile(
+# Chinese characters are words of one syllable, written without spaces: each
+# character is a word.  (Kana and Hangul spell words of several syllables.)
+_HAN = re.compile(
     "["
-    "\u1100-\u11ff"  # Hangul jamo
-    "\u3040-\u30ff"  # Hiragana, Katakana
-    "\u3130-\u318f"  # Hangul compatibility jamo
     "\u3400-\u4dbf"  # CJK extension A
     "\u4e00-\u9fff"  # CJK unified ideographs
-    "\uac00-\ud7af"  # Hangul syllables
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "]"
 )
+_RUN_TOGETHER = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
 _QUOTES = re.compile(r"['`]")  # transliterations write some letters as quotes
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -80,10 +80,30 @@ KEY_MAX = 200
 DESCRIPTORS_AT_END = (("group",), ("holding",))
 
 
+@lru_cache(maxsize=1)
+def _native_words() -> re.Pattern:
+    """Trade words and legal forms of scripts that run words together, longest
+    first, to be cut out of the words around them."""
+    forms = {
+        unicodedata.normalize("NFKC", form).casefold()
+        for _system, _where, table_forms in TABLE
+        for form in table_forms
+        if _RUN_TOGETHER.search(form)
+    }
+    words = sorted({*forms, *TRADE_WORDS}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+def _cut_out(match: re.Match) -> str:
+    word = match.group()
+    return f" {TRADE_WORDS.get(word, word)} "
+
+
 def tokens(name: str) -> list[str]:
     """The name's words in lower-case Latin letters and digits."""
     text = unicodedata.normalize("NFKC", name or "").casefold().replace("&", " and ")
-    text = _DENSE.sub(lambda match: f" {match.group()} ", text)
+    text = _native_words().sub(_cut_out, text)
+    text = _HAN.sub(lambda match: f" {match.group()} ", text)
     text = _QUOTES.sub("", anyascii(text).lower())
     words = [word for chunk in text.split() for word in _chunk_words(chunk)]
     return [ABBREVIATIONS.get(word, word) for word in words]

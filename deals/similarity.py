@@ -31,10 +31,12 @@ GENERIC_WORDS = frozenset(
     motors motor automotive auto cars logistics transport shipping airlines airline
     foods food beverages products trading enterprises ventures partners assoc
     management development construction engineering realty properties estate
-    retail stores marketing design studio studios hotels resorts
+    retail stores marketing design studio studios hotels resorts travel
+    packaging entertainment service trade
     manufacturing mfg industries industrial
     company firm agency center centre institute
     north south east west central american america europe european asia pacific
+    china japan korea india
     """.split()
 )
 
