@@ -72,7 +72,9 @@ def test_old_keys_are_made_again_and_collisions_keep_theirs(world):
             "siemens",
             "siemens",
         ]
-        assert DealProtection.objects.get(registration=tokyo).customer_key == customer_key("株式会社サンプル")
+        assert DealProtection.objects.get(registration=tokyo).customer_key == customer_key(
+            "株式会社サンプル"
+        )
         # The collision: the later protection keeps its old key, and is reported.
         assert DealProtection.objects.get(registration=long_form).customer_key == (
             "siemens aktiengesellschaft"
