@@ -1,5 +1,6 @@
 """A real Celery worker process for the tests, on real Redis, reading the test database."""
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,10 @@ from django.db import connection
 from prm.celery import app
 
 PROBE_MODULE = "tests.probe_tasks"
+
+
+# The worker of this test session, once started.
+RUNNING: "WorkerProcess | None" = None
 
 
 class WorkerProcess:
@@ -59,8 +64,31 @@ class WorkerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError("the Celery worker exited during start-up")
             if app.control.ping(destination=[self.name], timeout=0.5):
+                global RUNNING
+                RUNNING = self
                 return
         raise RuntimeError("the Celery worker did not answer within the time limit")
+
+    def wait_until_idle(self, timeout: float = 20) -> None:
+        """Until no message waits in this session's queues and none of them is
+        being worked on (acknowledged late, a running task's message stays in
+        the broker's unacked hash), so that emptying the tables after a test
+        never meets a running task.  Gives up quietly after ``timeout``."""
+        queues = {f"{settings.QUEUE_PREFIX}.{q}" for q in settings.QUEUES}
+        with app.connection_for_write() as connection:
+            client = connection.default_channel.client
+
+            def ours_unacked() -> int:
+                entries = (json.loads(raw) for raw in client.hvals("unacked"))
+                return sum(1 for entry in entries if entry[2] in queues)
+
+            def idle() -> bool:
+                return sum(client.llen(q) for q in queues) == 0 and ours_unacked() == 0
+
+            try:
+                wait_for(idle, timeout=timeout)
+            except AssertionError:
+                pass
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

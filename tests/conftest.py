@@ -50,7 +50,14 @@ def world(db):
 
 @pytest.fixture
 def tx_world(transactional_db):
-    return build_world()
+    """The world in committed transactions (for races and the real worker).
+    Before the tables are emptied, the session's worker finishes whatever the
+    test's commits sent it (e-mails, exports), or the two would deadlock."""
+    yield build_world()
+    from tests import celery_worker
+
+    if celery_worker.RUNNING is not None:
+        celery_worker.RUNNING.wait_until_idle()
 
 
 @pytest.fixture(scope="session")
