@@ -140,3 +140,74 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     for index in by_remainder[:left]:
         floors[index] += 1
     return [Decimal(floor) * CENT for floor in floors]
+
+
+@dataclass(frozen=True)
+class RevenueInput:
+    """One eligible revenue line, already in the payout currency."""
+
+    source_id: int
+    product_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RebateLine:
+    source_id: int
+    base: Decimal
+    rate: Decimal  # per cent, before the multiplier
+    rule: str  # "product" or "bracket"
+    exact: Decimal  # exact amount, multiplier applied
+    amount: Decimal  # in cents; the lines add up to the payee's rounded total
+
+
+def rebate_lines(
+    lines: Sequence[RevenueInput],
+    brackets: Sequence[Bracket],
+    method: str,
+    *,
+    product_rates: dict[int, Decimal] | None = None,
+    multiplier: Decimal = Decimal("1"),
+) -> list[RebateLine]:
+    """One payee's rebate, line by line.
+
+    Every eligible line counts towards the volume that decides the brackets.
+    A product with its own rate is paid that rate, whatever the bracket (its
+    rate takes precedence).  The other lines are paid by the schedule: the
+    rate of the bracket reached when retroactive; when marginal, they share
+    the schedule's rebate on the whole volume in proportion to their amounts.
+    The tier multiplier applies on top.  The payee's total is rounded once to
+    the cent and split over the lines so that they add up to it exactly."""
+    product_rates = product_rates or {}
+    volume = sum((line.amount for line in lines), Decimal("0"))
+    own = [line for line in lines if line.product_id in product_rates]
+    scheduled = [line for line in lines if line.product_id not in product_rates]
+    exact: list[tuple[RevenueInput, Decimal, str, Decimal]] = []
+    for line in own:
+        rate = product_rates[line.product_id]
+        exact.append((line, rate, "product", line.amount * rate / HUNDRED * multiplier))
+    if scheduled and volume > 0:
+        if method == RETROACTIVE:
+            reached = bracket_reached(brackets, volume)
+            rate = reached.rate if reached else Decimal("0")
+            for line in scheduled:
+                exact.append((line, rate, "bracket", line.amount * rate / HUNDRED * multiplier))
+        else:
+            whole = rebate(brackets, volume, MARGINAL)
+            effective = whole / volume * HUNDRED  # the schedule's average rate, per cent
+            for line in scheduled:
+                share = whole * line.amount / volume * multiplier
+                exact.append((line, effective, "bracket", share))
+    if not exact:
+        return []
+    total = money(sum((e[3] for e in exact), Decimal("0")))
+    weights = [e[3] for e in exact]
+    cents = (
+        allocate(total, weights)
+        if sum(weights, Decimal("0")) != 0
+        else [Decimal("0.00")] * len(exact)
+    )
+    return [
+        RebateLine(line.source_id, line.amount, rate, rule, amount_exact, amount)
+        for (line, rate, rule, amount_exact), amount in zip(exact, cents, strict=True)
+    ]

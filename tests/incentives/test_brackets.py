@@ -10,11 +10,13 @@ from incentives.brackets import (
     MARGINAL,
     RETROACTIVE,
     Bracket,
+    RevenueInput,
     allocate,
     brackets_check,
     money,
     next_bracket,
     rebate,
+    rebate_lines,
     rebate_parts,
 )
 
@@ -130,3 +132,59 @@ def test_bad_schedules_are_refused_with_a_reason(brackets, says):
 
 def test_a_good_schedule_passes():
     assert brackets_check(SCHEDULE) == SCHEDULE
+
+
+A, B = 1, 2  # products
+
+
+def _lines(*amounts_and_products):
+    return [
+        RevenueInput(source_id=i, product_id=product, amount=D(amount))
+        for i, (amount, product) in enumerate(amounts_and_products, 1)
+    ]
+
+
+def test_product_rates_take_precedence_and_the_multiplier_applies_on_top():
+    # volume 150,000 reaches the 4 % bracket; product B has its own 8 %
+    lines = _lines(("60000", A), ("40000", B), ("50000", A))
+    paid = rebate_lines(
+        lines, SCHEDULE, RETROACTIVE, product_rates={B: D("8")}, multiplier=D("1.25")
+    )
+    assert {(p.source_id, p.rule, p.rate, p.amount) for p in paid} == {
+        (1, "bracket", D("4"), D("3000.00")),  # 60,000 × 4 % × 1.25
+        (2, "product", D("8"), D("4000.00")),  # 40,000 × 8 % × 1.25
+        (3, "bracket", D("4"), D("2500.00")),  # 50,000 × 4 % × 1.25
+    }
+
+
+def test_marginal_lines_share_the_schedules_rebate_and_lose_no_cent():
+    # whole volume 150,000 → 2,000 + 50,000 × 4 % = 4,000 by the schedule;
+    # lines 1 and 3 share it by amount (60:50 of 150) × 1.25, line 2 has 8 %
+    lines = _lines(("60000", A), ("40000", B), ("50000", A))
+    paid = rebate_lines(lines, SCHEDULE, MARGINAL, product_rates={B: D("8")}, multiplier=D("1.25"))
+    amounts = {p.source_id: p.amount for p in paid}
+    assert amounts == {1: D("2000.00"), 2: D("4000.00"), 3: D("1666.67")}
+    assert sum(amounts.values()) == D("7666.67")  # 7,666.666… rounded once
+
+
+@pytest.mark.parametrize(
+    "amounts, rate",
+    [(("60000.00", "40000.00"), D("4")), (("60000.00", "39999.99"), D("2"))],
+)
+def test_lines_reach_a_bracket_together(amounts, rate):
+    paid = rebate_lines(_lines(*[(a, A) for a in amounts]), SCHEDULE, RETROACTIVE)
+    assert {p.rate for p in paid} == {rate}
+
+
+def test_rounding_once_creates_no_cent():
+    # three lines of 33,333.33 at 2 %: 666.6666 each; rounding each line would
+    # pay 2,000.01, rounding the total once pays 2,000.00, split to the cent
+    paid = rebate_lines(_lines(*[("33333.33", A)] * 3), SCHEDULE, RETROACTIVE)
+    assert [p.amount for p in paid] == [D("666.67"), D("666.67"), D("666.66")]
+    assert sum(p.amount for p in paid) == money(sum(p.exact for p in paid)) == D("2000.00")
+
+
+def test_a_reversal_in_the_period_lowers_the_volume_and_the_rebate():
+    paid = rebate_lines(_lines(("120000", A), ("-30000", A)), SCHEDULE, RETROACTIVE)
+    # net 90,000 stays in the 2 % bracket: 2,400 − 600
+    assert [p.amount for p in paid] == [D("2400.00"), D("-600.00")]
