@@ -544,6 +544,18 @@ def generate(s: Scratch, *, partners: int, registrations: int, leads: int, confl
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
 
+# The tables the scratch data fills, vacuumed and counted.
+DEAL_TABLES = (
+    "deals_dealregistration",
+    "deals_dealproduct",
+    "deals_dealprotection",
+    "deals_dealconflict",
+    "deals_directaccount",
+    "deals_lead",
+    "deals_leadoffer",
+)
+
+
 def vacuum_analyse() -> None:
     """VACUUM ANALYZE the tables the data went into, as the owner (the app role
     may not): what autovacuum does within a minute or two of a bulk load, done
@@ -556,13 +568,7 @@ def vacuum_analyse() -> None:
         "partners_partnermembership",
         "prm_user",
         "prm_membership",
-        "deals_dealregistration",
-        "deals_dealproduct",
-        "deals_dealprotection",
-        "deals_dealconflict",
-        "deals_directaccount",
-        "deals_lead",
-        "deals_leadoffer",
+        *DEAL_TABLES,
     ]
     try:
         conn = psycopg2.connect(
@@ -588,18 +594,7 @@ def describe(s: Scratch) -> dict:
             "SELECT status, count(*) FROM deals_dealregistration GROUP BY status ORDER BY 2 DESC"
         )
         statuses = dict(cursor.fetchall())
-        counts = {
-            table: _one(f"SELECT count(*) FROM {table}")
-            for table in [
-                "deals_dealregistration",
-                "deals_dealproduct",
-                "deals_dealprotection",
-                "deals_dealconflict",
-                "deals_directaccount",
-                "deals_lead",
-                "deals_leadoffer",
-            ]
-        }
+        counts = {table: _one(f"SELECT count(*) FROM {table}") for table in DEAL_TABLES}
         counts["pending offers"] = _one(
             "SELECT count(*) FROM deals_leadoffer WHERE outcome = 'pending'"
         )

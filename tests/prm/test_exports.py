@@ -216,3 +216,18 @@ def test_a_real_worker_writes_the_export(celery_worker, tx_world, client):
     wait_for(lambda: _job(w, export_id).status == "done", timeout=60)
     lines = download(client, w.a, export_id).splitlines()
     assert len(lines) == 1 + 301  # header, the 300 and Partner Q
+
+
+def test_filters_that_do_not_validate_are_left_out_not_refused(client, world):
+    client.force_login(world.channel_manager.user)
+    export_id = export_id_of(
+        _ask(client, world, tier="not-a-number", status="nonsense", q="x" * 5000)
+    )
+    job = _job(world, export_id)
+    assert (job.filters["tier_id"], job.filters["status"]) == (None, "")
+    assert write(world.a, export_id).status == "done"
+    reg_url = _url(world, "registrations_export")
+    response = client.post(f"{reg_url}?created_from=yesterday&partner=abc&product=-1")
+    job = _job(world, export_id_of(response))
+    assert (job.filters["created_from"], job.filters["partner_id"]) == (None, None)
+    assert write(world.a, job.pk).status == "done"
