@@ -8,8 +8,9 @@ reaches a bracket when it is at least the threshold.  A rebate is paid
   inside it (from its threshold up to the next one).
 
 Amounts here are exact ``Decimal`` values, never rounded: rounding to the
-currency happens once, where amounts become payable lines (``money``,
-``allocate``), so no cent is made or lost along the way.  Pure functions: the
+currency happens once per payable line (``money``), and totals are sums of
+lines; ``allocate`` splits a sum over lines to the cent (a run scaled down to
+its budget).  Pure functions: the
 program page's preview, the payout calculation's tests and its row-by-row
 comparison use the same rules.
 """
@@ -158,7 +159,7 @@ class RebateLine:
     rate: Decimal  # per cent, before the multiplier
     rule: str  # "product" or "bracket"
     exact: Decimal  # exact amount, multiplier applied
-    amount: Decimal  # in cents; the lines add up to the payee's rounded total
+    amount: Decimal  # rounded half-up to the cent
 
 
 def rebate_lines(
@@ -176,8 +177,8 @@ def rebate_lines(
     rate takes precedence).  The other lines are paid by the schedule: the
     rate of the bracket reached when retroactive; when marginal, they share
     the schedule's rebate on the whole volume in proportion to their amounts.
-    The tier multiplier applies on top.  The payee's total is rounded once to
-    the cent and split over the lines so that they add up to it exactly."""
+    The tier multiplier applies on top.  Each line is rounded half-up to the
+    cent once; the payee's total is the sum of its lines."""
     product_rates = product_rates or {}
     volume = sum((line.amount for line in lines), Decimal("0"))
     own = [line for line in lines if line.product_id in product_rates]
@@ -198,16 +199,7 @@ def rebate_lines(
             for line in scheduled:
                 share = whole * line.amount / volume * multiplier
                 exact.append((line, effective, "bracket", share))
-    if not exact:
-        return []
-    total = money(sum((e[3] for e in exact), Decimal("0")))
-    weights = [e[3] for e in exact]
-    cents = (
-        allocate(total, weights)
-        if sum(weights, Decimal("0")) != 0
-        else [Decimal("0.00")] * len(exact)
-    )
     return [
-        RebateLine(line.source_id, line.amount, rate, rule, amount_exact, amount)
-        for (line, rate, rule, amount_exact), amount in zip(exact, cents, strict=True)
+        RebateLine(line.source_id, line.amount, rate, rule, amount_exact, money(amount_exact))
+        for line, rate, rule, amount_exact in exact
     ]

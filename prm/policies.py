@@ -160,6 +160,33 @@ can_answer_lead_offers = _policy(
     "can_answer_lead_offers", PARTNER_ROLES, "Accept or decline leads offered to the own partner."
 )
 
+# --- incentives ---------------------------------------------------------------------
+
+can_manage_programs = _policy(
+    "can_manage_programs",
+    {VA, CM},
+    "Define incentive programs, their rules and eligibility; activate and close them.",
+)
+can_view_payouts = _policy(
+    "can_view_payouts",
+    {VA, CM, FIN},
+    "See programs, payout runs and every partner's earnings.",
+)
+can_manage_exchange_rates = _policy(
+    "can_manage_exchange_rates", {VA, FIN}, "Keep the exchange rates payouts convert with."
+)
+can_prepare_payouts = _policy(
+    "can_prepare_payouts", {FIN}, "Create and calculate payout runs; decide over-budget runs."
+)
+can_approve_payouts = _policy(
+    "can_approve_payouts", {FIN}, "Approve payout runs and record their payments."
+)
+can_see_own_earnings = _policy(
+    "can_see_own_earnings",
+    PARTNER_ROLES,
+    "See the own organisation's earnings and statements (reps: their own SPIFs).",
+)
+
 
 def invitable_roles(membership) -> frozenset[str]:
     """The roles this person may invite others into."""

@@ -282,6 +282,7 @@ class RevenueLine(TenantOwned):
     class Source(models.TextChoices):
         REGISTRATION = "registration", _("Reported with the won registration")
         ORDER_IMPORT = "order_import", _("Imported order")
+        REVERSAL = "reversal", _("Reversal (credit note or correction)")
 
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="revenue_lines"
@@ -294,11 +295,16 @@ class RevenueLine(TenantOwned):
         related_name="revenue_lines",
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
     closed_on = models.DateField(_("closed on"))
     source = models.CharField(max_length=14, choices=Source.choices)
     order_ref = models.CharField(_("order reference"), max_length=100, blank=True)
+    # A reversal takes back (part of) an earlier line: a negative amount.
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -307,7 +313,12 @@ class RevenueLine(TenantOwned):
             models.Index(fields=["tenant", "partner", "closed_on"], name="revenue_partner_period")
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="revenue_not_negative"),
+            # Only a reversal is negative, and it names the line it takes back.
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, reverses__isnull=True)
+                | Q(source="reversal", amount__lt=0, reverses__isnull=False),
+                name="revenue_negative_only_as_reversal",
+            ),
             # An imported order line is recorded once.
             models.UniqueConstraint(
                 fields=["tenant", "order_ref", "product"],

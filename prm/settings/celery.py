@@ -43,6 +43,7 @@ CELERY_TASK_ROUTES = {
     "*_all_tenants": {"queue": f"{QUEUE_PREFIX}.batch"},
     # Exports read whole lists: on the batch queue, so e-mail never waits behind one.
     "prm.export_run": {"queue": f"{QUEUE_PREFIX}.batch"},
+    "incentives.payout_run_calculate": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
 # Beat only fans out: each entry enqueues one task per tenant (prm.jobs.fan_out).
 CELERY_BEAT_SCHEDULE = {
@@ -65,6 +66,10 @@ CELERY_BEAT_SCHEDULE = {
     "reclaim-leads": {
         "task": "deals.leads_reclaim_all_tenants",
         "schedule": crontab(minute="*/15"),
+    },
+    "schedule-payout-runs": {
+        "task": "incentives.payout_runs_schedule_all_tenants",
+        "schedule": crontab(hour=4, minute=20),
     },
     "purge-exports": {
         "task": "prm.exports_purge_all_tenants",

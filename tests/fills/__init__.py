@@ -17,8 +17,16 @@ class FillContext:
     partner_user: object
 
 
+# Areas whose rows point at other areas' rows fill after them.
+LATER = ("incentives",)
+
+
 def fill_all(ctx: FillContext) -> None:
-    for module in pkgutil.iter_modules(__path__):
-        fill = importlib.import_module(f"{__name__}.{module.name}").fill
+    names = sorted(
+        (module.name for module in pkgutil.iter_modules(__path__)),
+        key=lambda name: (name in LATER, name),
+    )
+    for name in names:
+        fill = importlib.import_module(f"{__name__}.{name}").fill
         with tenant_context(ctx.tenant.pk):
             fill(ctx)

@@ -1,0 +1,43 @@
+from .programs import (
+    Calendar,
+    ExchangeRate,
+    Program,
+    ProgramBracket,
+    ProgramKind,
+    ProgramProduct,
+    ProgramRate,
+    ProgramStatus,
+    ProgramTier,
+    RebateMethod,
+)
+from .runs import (
+    BudgetDecision,
+    ItemKind,
+    Payout,
+    PayoutItem,
+    PayoutPayment,
+    PayoutRun,
+    PayoutStatus,
+    RunStatus,
+)
+
+__all__ = [
+    "BudgetDecision",
+    "Calendar",
+    "ExchangeRate",
+    "ItemKind",
+    "Payout",
+    "PayoutItem",
+    "PayoutPayment",
+    "PayoutRun",
+    "PayoutStatus",
+    "Program",
+    "ProgramBracket",
+    "ProgramKind",
+    "ProgramProduct",
+    "ProgramRate",
+    "ProgramStatus",
+    "ProgramTier",
+    "RebateMethod",
+    "RunStatus",
+]

@@ -1,0 +1,1 @@
+"""Business actions of the incentives app, one module per idea."""

@@ -1,0 +1,83 @@
+import datetime
+from decimal import Decimal
+
+from deals.models import Product, RevenueLine
+from incentives.models import (
+    ExchangeRate,
+    Payout,
+    PayoutItem,
+    PayoutPayment,
+    PayoutRun,
+    Program,
+    ProgramBracket,
+    ProgramProduct,
+    ProgramRate,
+    ProgramTier,
+)
+from partners.models import Tier
+from prm.models import Membership
+
+
+def fill(ctx) -> None:
+    tier = Tier.objects.order_by("rank").first()
+    product = Product.objects.get(code="CORE")
+    line = RevenueLine.objects.filter(partner=ctx.partner).first()
+    program = Program.objects.create(
+        name=f"Rebate of {ctx.tenant.slug}",
+        kind="rebate",
+        calendar="quarterly",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        currency="EUR",
+        rebate_method="retroactive",
+        status="active",
+    )
+    ProgramTier.objects.create(program=program, tier=tier)
+    ProgramProduct.objects.create(program=program, product=product)
+    ProgramBracket.objects.create(program=program, threshold=0, rate=Decimal("2"))
+    ProgramRate.objects.create(program=program, product=product, percent=Decimal("3"))
+    ExchangeRate.objects.create(
+        currency="USD",
+        to_currency="EUR",
+        rate=Decimal("0.9"),
+        effective_on=datetime.date(2026, 1, 1),
+    )
+    finance = Membership.objects.filter(user=ctx.vendor_user).first()
+    run = PayoutRun.objects.create(
+        program=program,
+        period_start=datetime.date(2026, 7, 1),
+        period_end=datetime.date(2026, 9, 30),
+        as_of=datetime.date(2026, 9, 30),
+        currency="EUR",
+        status="draft",
+        total=Decimal("21.00"),
+    )
+    payout = Payout.objects.create(
+        run=run,
+        partner=ctx.partner,
+        currency="EUR",
+        total=Decimal("21.00"),
+        payable=Decimal("21.00"),
+        carried=0,
+        status="payable",
+    )
+    PayoutItem.objects.create(
+        run=run,
+        payout=payout,
+        program=program,
+        period_start=run.period_start,
+        partner=ctx.partner,
+        kind="earning",
+        revenue_line=line,
+        registration_id=line.registration_id if line else None,
+        rule="product",
+        amount=Decimal("21.00"),
+    )
+    PayoutRun.objects.filter(pk=run.pk).update(status="approved", approved_by=finance)
+    PayoutPayment.objects.create(
+        payout=payout,
+        run=run,
+        paid_on=datetime.date(2026, 10, 5),
+        reference=f"PAY-{ctx.tenant.slug}",
+        recorded_by=finance,
+    )
