@@ -14,6 +14,10 @@ def program_is_draft(program: Program) -> bool:
     return program.status == ProgramStatus.DRAFT
 
 
+def program_is_rebate(program: Program) -> bool:
+    return program.kind == "rebate"
+
+
 def program_is_active(program: Program) -> bool:
     return program.status == ProgramStatus.ACTIVE
 
@@ -44,3 +48,12 @@ def run_needs_budget_decision(run: PayoutRun) -> bool:
 
 def payout_is_payable(payout: Payout) -> bool:
     return payout.status == "payable"
+
+
+def statement_is_ready(statement) -> bool:
+    """The statement's PDF has been rendered and may be downloaded."""
+    return statement.status == "ready"
+
+
+def statement_has_failed(statement) -> bool:
+    return statement.status == "failed"

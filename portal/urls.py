@@ -12,6 +12,8 @@ from .areas.exports import urls as exports
 from .areas.ideas import urls as ideas
 from .areas.leads import urls as leads
 from .areas.onboarding import urls as onboarding
+from .areas.payouts import urls as payouts
+from .areas.programs import urls as programs
 from .areas.recruitment import urls as recruitment
 from .areas.registrations import urls as registrations
 from .areas.revenue import urls as revenue
@@ -34,6 +36,8 @@ AREAS = [
     deal_rules,
     accounts,
     revenue,
+    programs,
+    payouts,
     exports,
 ]
 

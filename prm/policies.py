@@ -181,10 +181,18 @@ can_prepare_payouts = _policy(
 can_approve_payouts = _policy(
     "can_approve_payouts", {FIN}, "Approve payout runs and record their payments."
 )
+can_issue_statements = _policy(
+    "can_issue_statements", {FIN}, "Issue the payout statements of approved payout runs."
+)
 can_see_own_earnings = _policy(
     "can_see_own_earnings",
     PARTNER_ROLES,
-    "See the own organisation's earnings and statements (reps: their own SPIFs).",
+    "See the own earnings: the organisation's estimates, and a rep's own SPIF payouts.",
+)
+can_see_partner_earnings = _policy(
+    "can_see_partner_earnings",
+    {PA},
+    "See every payout and statement of the own organisation.",
 )
 
 

@@ -18,7 +18,6 @@ from prm.audit import audit_record
 from prm.models import Membership
 from prm.policies import can_manage_programs
 
-from ..brackets import Bracket
 from ..models import (
     Program,
     ProgramBracket,
@@ -27,25 +26,9 @@ from ..models import (
     ProgramStatus,
     ProgramTier,
 )
-from ..program_rules import ProgramTerms, RateTerm, terms_check
+from ..program_rules import ProgramTerms, terms_check
+from ..selectors.programs import SCALARS, program_terms
 from ..states import program_rules_editable
-
-_SCALARS = (
-    "name",
-    "kind",
-    "calendar",
-    "starts_on",
-    "ends_on",
-    "currency",
-    "description",
-    "rebate_method",
-    "percent",
-    "fixed_amount",
-    "min_deal_amount",
-    "budget_cap",
-    "minimum_payout",
-    "four_eyes_above",
-)
 
 
 def _check_references(terms: ProgramTerms) -> None:
@@ -64,7 +47,7 @@ def _check_references(terms: ProgramTerms) -> None:
 
 
 def _write_rules(program: Program, terms: ProgramTerms) -> None:
-    for name in _SCALARS:
+    for name in SCALARS:
         setattr(program, name, getattr(terms, name))
     program.eligible_types = list(terms.eligible_types)
     program.eligible_countries = [c.upper() for c in terms.eligible_countries]
@@ -128,29 +111,6 @@ def program_update(*, program: Program, terms: ProgramTerms, by: Membership) -> 
         _write_rules(program, terms)
         audit_record(actor=by.user, action="program.updated", target=program)
     return program
-
-
-def program_terms(program: Program) -> ProgramTerms:
-    """A program's terms, as a form or a new version starts from them."""
-    return ProgramTerms(
-        **{name: getattr(program, name) for name in _SCALARS},
-        eligible_tier_ids=tuple(
-            ProgramTier.objects.filter(program=program).values_list("tier_id", flat=True)
-        ),
-        eligible_types=tuple(program.eligible_types),
-        eligible_countries=tuple(program.eligible_countries),
-        eligible_regions=tuple(program.eligible_regions),
-        eligible_product_ids=tuple(
-            ProgramProduct.objects.filter(program=program).values_list("product_id", flat=True)
-        ),
-        brackets=tuple(
-            Bracket(b.threshold, b.rate) for b in ProgramBracket.objects.filter(program=program)
-        ),
-        rates=tuple(
-            RateTerm(r.product_id, r.tier_id, r.percent, r.fixed_amount)
-            for r in ProgramRate.objects.filter(program=program).order_by("pk")
-        ),
-    )
 
 
 @action(can_manage_programs)

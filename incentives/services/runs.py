@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
@@ -41,23 +40,14 @@ from ..models import (
     RunStatus,
 )
 from ..periods import period_of, periods_between
+from ..progress import progress_clear, progress_report
 from ..states import run_can_recalculate, run_needs_budget_decision
 
 CALCULATE = "incentives.payout_run_calculate"
-STEPS = 4
-
-
-def _progress_key(tenant_id: int, run_id: int) -> str:
-    return f"payout-run-progress:{tenant_id}:{run_id}"
 
 
 def _progress(run: PayoutRun, step: int, label: str) -> None:
-    cache.set(_progress_key(run.tenant_id, run.pk), (step, STEPS, label), timeout=3600)
-
-
-def run_progress(run: PayoutRun) -> tuple[int, int, str] | None:
-    """(step, steps, what) while a worker calculates the run, else None."""
-    return cache.get(_progress_key(run.tenant_id, run.pk))
+    progress_report(tenant_id=run.tenant_id, run_id=run.pk, step=step, label=label)
 
 
 def _open_run(program: Program, period_start: datetime.date) -> PayoutRun | None:
@@ -197,7 +187,7 @@ def payout_run_calculate(*, run_id: int) -> PayoutRun | None:
         run.problems = [{"currency": c, "date": d.isoformat()} for c, d in missing]
         run.total, run.budget_left = Decimal("0"), None
         run.save()
-        cache.delete(_progress_key(run.tenant_id, run.pk))
+        progress_clear(tenant_id=run.tenant_id, run_id=run.pk)
         return run
     _progress(run, 3, "earnings")
     calculate(scope)
@@ -207,7 +197,7 @@ def payout_run_calculate(*, run_id: int) -> PayoutRun | None:
     run.status, run.problems = RunStatus.DRAFT, []
     run.save()
     audit_record(actor=None, action="payout_run.calculated", target=run, total=str(run.total))
-    cache.delete(_progress_key(run.tenant_id, run.pk))
+    progress_clear(tenant_id=run.tenant_id, run_id=run.pk)
     return run
 
 

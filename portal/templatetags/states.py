@@ -5,6 +5,7 @@ status in the template."""
 from django import template
 
 from deals import states as deal_states
+from incentives import states as incentive_states
 from partners import states as partner_states
 
 register = template.Library()
@@ -21,3 +22,17 @@ for _name in (
 ):
     register.filter(_name, getattr(deal_states, _name))
 register.filter("application_is_open", partner_states.application_is_open)
+for _name in (
+    "program_rules_editable",
+    "program_is_draft",
+    "program_is_active",
+    "program_is_rebate",
+    "run_is_draft",
+    "run_is_calculating",
+    "run_can_recalculate",
+    "run_is_frozen",
+    "run_is_approved",
+    "run_needs_budget_decision",
+    "payout_is_payable",
+):
+    register.filter(_name, getattr(incentive_states, _name))

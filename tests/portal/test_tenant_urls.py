@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from deals import models as dm
+from incentives import models as im
 from partners import models as pm
 from portal.urls import console_patterns, portal_patterns
 from prm.models import ExportJob, Invitation, Membership
@@ -44,6 +45,9 @@ PARAM_MODELS = {
     "activity_id": dm.Activity,
     "conflict_id": dm.DealConflict,
     "export_id": ExportJob,
+    "program_id": im.Program,
+    "run_id": im.PayoutRun,
+    "payout_id": im.Payout,
 }
 
 

@@ -1,0 +1,1 @@
+"""Reads of the incentives app, reused by views, tasks and later the API."""
