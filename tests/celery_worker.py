@@ -20,12 +20,19 @@ RUNNING: "WorkerProcess | None" = None
 
 
 class WorkerProcess:
-    def __init__(self) -> None:
+    """The session's worker, or (with ``prefix``) a worker of its own queues,
+    e.g. one a test kills; ``env`` adds settings such as a short visibility
+    timeout."""
+
+    def __init__(self, *, prefix: str | None = None, env: dict | None = None) -> None:
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.process: subprocess.Popen | None = None
+        self.prefix = prefix or settings.QUEUE_PREFIX
+        self.session = prefix is None
+        self.extra_env = env or {}
 
     def start(self, timeout: float = 60) -> None:
-        prefix = settings.QUEUE_PREFIX
+        prefix = self.prefix
         queues = ",".join(f"{prefix}.{q}" for q in settings.QUEUES)
         env = {
             **os.environ,
@@ -33,6 +40,7 @@ class WorkerProcess:
             "PRM_DB_ROLE": "app",
             "PRM_DATABASE_NAME": connection.settings_dict["NAME"],
             "PRM_QUEUE_PREFIX": prefix,
+            **self.extra_env,
         }
         self.process = subprocess.Popen(
             [
@@ -64,8 +72,9 @@ class WorkerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError("the Celery worker exited during start-up")
             if app.control.ping(destination=[self.name], timeout=0.5):
-                global RUNNING
-                RUNNING = self
+                if self.session:
+                    global RUNNING
+                    RUNNING = self
                 return
         raise RuntimeError("the Celery worker did not answer within the time limit")
 

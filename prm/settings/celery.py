@@ -28,7 +28,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # message was never acknowledged).  Countdowns and retry back-offs must stay
 # below it (prm.jobs caps them), or Redis delivers the message a second time.
 VISIBILITY_TIMEOUT = int(env("CELERY_VISIBILITY_TIMEOUT", "300"))
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": VISIBILITY_TIMEOUT,
+    # How often a worker looks for such messages: every interval × throttle
+    # seconds (Kombu's defaults, 10 × 10); tests that kill a worker shorten it.
+    "unacked_restore_interval": int(env("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(env("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Queue names carry a prefix so that test runs and several checkouts sharing
@@ -44,6 +50,7 @@ CELERY_TASK_ROUTES = {
     # Exports read whole lists: on the batch queue, so e-mail never waits behind one.
     "prm.export_run": {"queue": f"{QUEUE_PREFIX}.batch"},
     "incentives.payout_run_calculate": {"queue": f"{QUEUE_PREFIX}.batch"},
+    "incentives.statement_render": {"queue": f"{QUEUE_PREFIX}.batch"},
 }
 # Beat only fans out: each entry enqueues one task per tenant (prm.jobs.fan_out).
 CELERY_BEAT_SCHEDULE = {
