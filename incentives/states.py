@@ -53,7 +53,3 @@ def payout_is_payable(payout: Payout) -> bool:
 def statement_is_ready(statement) -> bool:
     """The statement's PDF has been rendered and may be downloaded."""
     return statement.status == "ready"
-
-
-def statement_has_failed(statement) -> bool:
-    return statement.status == "failed"

@@ -17,6 +17,7 @@ from .areas.programs import urls as programs
 from .areas.recruitment import urls as recruitment
 from .areas.registrations import urls as registrations
 from .areas.revenue import urls as revenue
+from .areas.statements import urls as statements
 from .areas.surveys import urls as surveys
 from .areas.tiers import urls as tiers
 
@@ -38,6 +39,7 @@ AREAS = [
     revenue,
     programs,
     payouts,
+    statements,
     exports,
 ]
 

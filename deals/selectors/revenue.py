@@ -17,3 +17,13 @@ def revenue_lines_visible_to(*, membership: Membership) -> QuerySet[RevenueLine]
     if membership.is_partner:
         lines = lines.filter(partner_id=partner_id_of(membership))
     return lines.order_by("-closed_on", "-pk")
+
+
+def revenue_line_get(*, membership: Membership, line_id: int) -> RevenueLine:
+    """One line; the same 404 for one that does not exist and one not yours."""
+    from django.http import Http404
+
+    line = revenue_lines_visible_to(membership=membership).filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    return line

@@ -20,6 +20,7 @@ from .runs import (
     PayoutStatus,
     RunStatus,
 )
+from .statements import PayoutProfile, Statement, StatementCounter, StatementStatus
 
 __all__ = [
     "BudgetDecision",
@@ -29,6 +30,7 @@ __all__ = [
     "Payout",
     "PayoutItem",
     "PayoutPayment",
+    "PayoutProfile",
     "PayoutRun",
     "PayoutStatus",
     "Program",
@@ -40,4 +42,7 @@ __all__ = [
     "ProgramTier",
     "RebateMethod",
     "RunStatus",
+    "Statement",
+    "StatementCounter",
+    "StatementStatus",
 ]

@@ -186,4 +186,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step at INFO: one line per step and statement.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -7,12 +7,15 @@ from incentives.models import (
     Payout,
     PayoutItem,
     PayoutPayment,
+    PayoutProfile,
     PayoutRun,
     Program,
     ProgramBracket,
     ProgramProduct,
     ProgramRate,
     ProgramTier,
+    Statement,
+    StatementCounter,
 )
 from partners.models import Tier
 from prm.models import Membership
@@ -80,4 +83,23 @@ def fill(ctx) -> None:
         paid_on=datetime.date(2026, 10, 5),
         reference=f"PAY-{ctx.tenant.slug}",
         recorded_by=finance,
+    )
+    PayoutProfile.objects.create(
+        partner=ctx.partner,
+        legal_name=f"{ctx.partner.name} Ltd",
+        address="1 Main Street",
+        tax_id=f"TAX-{ctx.tenant.slug}",
+        payment_details="IBAN XX00 0000",
+    )
+    StatementCounter.objects.create(year=2026, last_number=1)
+    Statement.objects.create(
+        run=run,
+        payout=payout,
+        partner=ctx.partner,
+        year=2026,
+        sequence=1,
+        number="2026-000001",
+        issued_on=datetime.date(2026, 10, 6),
+        language="en",
+        requested_by=finance,
     )

@@ -39,3 +39,33 @@ def test_vendor_sees_every_partner_of_the_tenant_and_none_of_b(client, world):
     client.force_login(world.channel_manager.user)
     response = client.get(reverse("console:partners", kwargs={"tenant_slug": world.a.slug}))
     assert {p.name for p in response.context["partners"]} == {"Partner P", "Partner Q"}
+
+
+def test_partner_people_see_only_their_own_payout_statements(client, world, settings, tmp_path):
+    """P's admin lists P's statements (the reps' SPIF ones too), P's rep only
+    the own SPIF statement; a statement of Q is a 404 for both."""
+    from incentives.models import Statement
+    from prm.tenancy import tenant_context
+    from tests.incentives.setup_statements import spif_and_commission_runs
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    with tenant_context(world.a.pk):
+        spif_and_commission_runs(world, world.finance)
+        of_q = Statement.objects.get(partner=world.q, person=world.q_rep)
+    listing = reverse("portal:my_statements", kwargs={"tenant_slug": world.a.slug})
+    q_pdf = reverse(
+        "portal:my_statement_download",
+        kwargs={"tenant_slug": world.a.slug, "statement_id": of_q.pk},
+    )
+    client.force_login(world.p_admin.user)
+    seen = {(s.partner_id, s.person_id) for s in client.get(listing).context["statements"]}
+    assert seen == {
+        (world.p.pk, None),
+        (world.p.pk, world.p_rep.pk),
+        (world.p.pk, world.p_admin.pk),
+    }
+    assert client.get(q_pdf).status_code == 404
+    client.force_login(world.p_rep.user)
+    seen = {(s.partner_id, s.person_id) for s in client.get(listing).context["statements"]}
+    assert seen == {(world.p.pk, world.p_rep.pk)}
+    assert client.get(q_pdf).status_code == 404

@@ -45,9 +45,11 @@ PARAM_MODELS = {
     "activity_id": dm.Activity,
     "conflict_id": dm.DealConflict,
     "export_id": ExportJob,
+    "line_id": dm.RevenueLine,
     "program_id": im.Program,
     "run_id": im.PayoutRun,
     "payout_id": im.Payout,
+    "statement_id": im.Statement,
 }
 
 
