@@ -24,7 +24,8 @@ What a source has earned to date, less what approved runs of the same program
 period already paid for it, is the run's item for it: an *earning* the first
 time, a *true-up* after, a *clawback* for a reversal.  Balances that earlier
 runs carried forward (below the minimum payout, or negative) come in as
-*brought forward* items.  Each item is rounded half-up to the cent once; the
+*brought forward* items, and adjustments (a resolved dispute) no approved run
+has paid yet as *adjustment* items.  Each item is rounded half-up to the cent once; the
 payouts are the sums of their items.
 """
 
@@ -200,7 +201,7 @@ items AS (
            COALESCE(ev.person_id, pr.person_id) AS person_id,
            CASE WHEN rl.reverses_id IS NOT NULL THEN 'clawback'
                 WHEN pr.paid IS NULL THEN 'earning' ELSE 'true_up' END AS kind,
-           NULL::bigint AS previous_payout_id,
+           NULL::bigint AS previous_payout_id, NULL::bigint AS adjustment_id,
            ev.source_amount, COALESCE(ev.source_currency, '') AS source_currency, ev.fx,
            ev.base, ev.rate, ev.multiplier, COALESCE(ev.rule, 'ineligible') AS rule,
            COALESCE(ev.rule_detail, '') AS rule_detail,
@@ -212,10 +213,20 @@ items AS (
     LEFT JOIN deals_revenueline rl ON rl.id = COALESCE(ev.line_id, pr.line_id)
     WHERE COALESCE(ev.earned, 0) - COALESCE(pr.paid, 0) <> 0
     UNION ALL
-    SELECT NULL, NULL, p.partner_id, p.person_id, 'brought_forward', p.id,
+    SELECT NULL, NULL, p.partner_id, p.person_id, 'brought_forward', p.id, NULL,
            NULL, '', NULL, NULL, NULL, NULL, p.status, '', NULL, NULL, p.carried
     FROM incentives_payout p
     WHERE p.tenant_id = %(tenant)s AND p.run_id = %(previous_run)s AND p.carried <> 0
+    UNION ALL
+    SELECT NULL, NULL, a.partner_id, a.person_id, 'adjustment', NULL, a.id,
+           NULL, '', NULL, NULL, NULL, NULL, 'adjustment', left(a.reason, 200), NULL, NULL,
+           a.amount
+    FROM incentives_adjustment a
+    WHERE a.tenant_id = %(tenant)s AND a.program_id = %(program)s
+      AND NOT EXISTS (
+          SELECT 1 FROM incentives_payoutitem done
+          JOIN incentives_payoutrun r ON r.id = done.run_id
+          WHERE done.adjustment_id = a.id AND r.status IN ('approved', 'paid'))
 ),
 payouts AS (
     INSERT INTO incentives_payout
@@ -231,11 +242,13 @@ payouts AS (
 )
 INSERT INTO incentives_payoutitem
     (tenant_id, run_id, payout_id, program_id, period_start, partner_id, person_id, kind,
-     revenue_line_id, registration_id, previous_payout_id, source_amount, source_currency,
+     revenue_line_id, registration_id, previous_payout_id, adjustment_id, source_amount,
+     source_currency,
      exchange_rate, base, rate, multiplier, rule, rule_detail, earned_to_date, paid_before,
      amount)
 SELECT %(tenant)s, %(run)s, po.id, %(program)s, %(start)s, i.partner_id, i.person_id, i.kind,
-       i.line_id, i.registration_id, i.previous_payout_id, i.source_amount, i.source_currency,
+       i.line_id, i.registration_id, i.previous_payout_id, i.adjustment_id, i.source_amount,
+       i.source_currency,
        i.fx, i.base, i.rate, i.multiplier, i.rule, i.rule_detail, i.earned_to_date,
        i.paid_before, i.amount
 FROM items i

@@ -53,3 +53,7 @@ def payout_is_payable(payout: Payout) -> bool:
 def statement_is_ready(statement) -> bool:
     """The statement's PDF has been rendered and may be downloaded."""
     return statement.status == "ready"
+
+
+def dispute_is_open(dispute) -> bool:
+    return dispute.status == "open"

@@ -189,6 +189,21 @@ can_see_own_earnings = _policy(
     PARTNER_ROLES,
     "See the own earnings: the organisation's estimates, and a rep's own SPIF payouts.",
 )
+can_dispute_statements = _policy(
+    "can_dispute_statements",
+    {PA},
+    "Dispute a line of the own organisation's payouts and follow the thread.",
+)
+can_resolve_disputes = _policy(
+    "can_resolve_disputes",
+    {FIN},
+    "Answer and resolve partners' disputes, with or without an adjustment.",
+)
+can_write_in_disputes = _policy(
+    "can_write_in_disputes",
+    {VA, CM, FIN, PA},
+    "Write in a payout dispute's thread (partner admins: their own organisation's).",
+)
 can_see_partner_earnings = _policy(
     "can_see_partner_earnings",
     {PA},

@@ -1,3 +1,4 @@
+from .disputes import Adjustment, Dispute, DisputeMessage, DisputeResolution, DisputeStatus
 from .programs import (
     Calendar,
     ExchangeRate,
@@ -23,6 +24,11 @@ from .runs import (
 from .statements import PayoutProfile, Statement, StatementCounter, StatementStatus
 
 __all__ = [
+    "Adjustment",
+    "Dispute",
+    "DisputeMessage",
+    "DisputeResolution",
+    "DisputeStatus",
     "BudgetDecision",
     "Calendar",
     "ExchangeRate",

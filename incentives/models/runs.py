@@ -162,6 +162,9 @@ class PayoutItem(TenantOwned):
     previous_payout = models.ForeignKey(
         Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    adjustment = models.ForeignKey(
+        "incentives.Adjustment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The rule applied, in numbers and in words.
     source_amount = models.DecimalField(**MONEY, null=True, blank=True)
     source_currency = models.CharField(max_length=3, blank=True)
@@ -197,6 +200,11 @@ class PayoutItem(TenantOwned):
                 fields=["tenant", "run", "previous_payout"],
                 condition=Q(kind="brought_forward"),
                 name="payout_item_brought_forward_once",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "run", "adjustment"],
+                condition=Q(kind="adjustment"),
+                name="payout_item_adjustment_once",
             ),
         ]
         indexes = [

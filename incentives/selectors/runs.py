@@ -74,3 +74,15 @@ def partner_payouts(*, membership: Membership, partner_id: int) -> QuerySet[Payo
         .filter(Q(run__status__in=SHOWN_TO_PARTNERS) | Q(run__status=RunStatus.DRAFT))
         .order_by("-run__period_start", "-pk")
     )
+
+
+def payout_item_get(*, membership: Membership, item_id: int) -> PayoutItem:
+    """A line of a payout the membership may see; the same 404 otherwise."""
+    item = (
+        PayoutItem.objects.select_related("payout", "run__program", "registration")
+        .filter(pk=item_id, payout__in=payouts_visible_to(membership=membership))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item

@@ -34,5 +34,6 @@ for _name in (
     "run_is_approved",
     "run_needs_budget_decision",
     "payout_is_payable",
+    "dispute_is_open",
 ):
     register.filter(_name, getattr(incentive_states, _name))

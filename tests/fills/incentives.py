@@ -3,6 +3,9 @@ from decimal import Decimal
 
 from deals.models import Product, RevenueLine
 from incentives.models import (
+    Adjustment,
+    Dispute,
+    DisputeMessage,
     ExchangeRate,
     Payout,
     PayoutItem,
@@ -64,7 +67,7 @@ def fill(ctx) -> None:
         carried=0,
         status="payable",
     )
-    PayoutItem.objects.create(
+    item = PayoutItem.objects.create(
         run=run,
         payout=payout,
         program=program,
@@ -102,4 +105,17 @@ def fill(ctx) -> None:
         issued_on=datetime.date(2026, 10, 6),
         language="en",
         requested_by=finance,
+    )
+    partner_admin = Membership.objects.filter(user=ctx.partner_user).first()
+    dispute = Dispute.objects.create(
+        item=item, payout=payout, partner=ctx.partner, opened_by=partner_admin
+    )
+    DisputeMessage.objects.create(dispute=dispute, author=partner_admin, body="Rate too low")
+    Adjustment.objects.create(
+        program=program,
+        partner=ctx.partner,
+        amount=Decimal("5.00"),
+        reason="Agreed rate",
+        dispute=dispute,
+        created_by=finance,
     )

@@ -49,6 +49,8 @@ PARAM_MODELS = {
     "program_id": im.Program,
     "run_id": im.PayoutRun,
     "payout_id": im.Payout,
+    "item_id": im.PayoutItem,
+    "dispute_id": im.Dispute,
     "statement_id": im.Statement,
 }
 

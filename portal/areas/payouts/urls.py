@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import disputes, views
 
 console_patterns: list = [
     path("payouts/", views.run_list, name="payout_runs"),
@@ -19,8 +19,13 @@ console_patterns: list = [
     path("payouts/runs/<int:run_id>/paid/", views.run_paid, name="payout_run_paid"),
     path("payouts/<int:payout_id>/", views.payout_detail, name="payout"),
     path("partners/<int:partner_id>/earnings/", views.partner_earnings, name="partner_earnings"),
+    path("payouts/disputes/", disputes.disputes, name="disputes"),
+    path("payouts/disputes/<int:dispute_id>/", disputes.dispute, name="dispute"),
 ]
 portal_patterns: list = [
     path("earnings/", views.my_earnings, name="earnings"),
     path("earnings/<int:payout_id>/", views.my_payout, name="my_payout"),
+    path("earnings/lines/<int:item_id>/dispute/", disputes.dispute_open, name="dispute_open"),
+    path("disputes/", disputes.my_disputes, name="my_disputes"),
+    path("disputes/<int:dispute_id>/", disputes.my_dispute, name="my_dispute"),
 ]
