@@ -325,4 +325,10 @@ class RevenueLine(TenantOwned):
                 condition=Q(source="order_import"),
                 name="revenue_order_line_once",
             ),
+            # An imported credit note line is recorded once, too.
+            models.UniqueConstraint(
+                fields=["tenant", "order_ref", "product"],
+                condition=Q(source="reversal") & ~Q(order_ref=""),
+                name="revenue_credit_note_line_once",
+            ),
         ]

@@ -29,6 +29,7 @@ from ..lifecycle import protection_release, registration_transition
 from ..models import DealRegistration, Product, RevenueLine
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
+from . import credit_notes
 
 ORDER_COLUMNS = (
     "order_ref",
@@ -40,6 +41,7 @@ ORDER_COLUMNS = (
     "amount",
     "currency",
     "closed_on",
+    "reverses_order_ref",
 )
 ORDER_REQUIRED = ("order_ref", "product_code", "amount", "currency", "closed_on")
 ORDER_CSV = CsvFormat(
@@ -82,26 +84,30 @@ def orders_import_csv(*, file: IO[bytes], by: Membership) -> ImportOutcome:
     RevenueLine (source: imported order) counted once per order reference and
     product — a line imported before is refused.  Approved registrations move to
     won with the sum of their lines and the latest closing date, and release
-    their protection.  Invariant: the whole file is written, or nothing."""
+    their protection.  A row with a negative amount is a credit note: its
+    ``reverses_order_ref`` names the imported order whose line (same product)
+    it takes back, never more than is left (``credit_notes``).  Invariant: the
+    whole file is written, or nothing."""
     return run_import(
         file,
         ORDER_CSV,
         check=_check_orders,
-        write=lambda lines: _write_orders(lines, by=by),
+        write=lambda checked: _write_orders(*checked, by=by),
         conflict=_("Another import of these order lines got in the way; nothing was imported."),
     )
 
 
-def _check_orders(sheet: Sheet) -> list[_OrderLine]:
+def _check_orders(sheet: Sheet) -> tuple[list[_OrderLine], list[credit_notes.CreditLine]]:
     products = _active_products(sheet)
+    orders = [(n, cells) for n, cells in sheet.rows if not credit_notes.is_credit_row(cells)]
+    credits = [(n, cells) for n, cells in sheet.rows if credit_notes.is_credit_row(cells)]
     lines = [
-        line
-        for line in (_check_order(sheet, n, cells, products) for n, cells in sheet.rows)
-        if line
+        line for line in (_check_order(sheet, n, cells, products) for n, cells in orders) if line
     ]
     _match_registrations(sheet, lines)
     _lines_are_new(sheet, lines)
-    return lines
+    credit_lines = credit_notes.check_credit_rows(sheet, credits, products, _closing_date)
+    return lines, credit_lines
 
 
 def _active_products(sheet: Sheet) -> dict[str, Product]:
@@ -361,7 +367,9 @@ def _won_amount_is_the_sum_of_lines(registration_ids: list[int]) -> None:
     )
 
 
-def _write_orders(lines: list[_OrderLine], *, by: Membership) -> ImportOutcome:
+def _write_orders(
+    lines: list[_OrderLine], credit_lines: list[credit_notes.CreditLine], *, by: Membership
+) -> ImportOutcome:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     closed: dict[int, date] = {}
     registrations: dict[int, DealRegistration] = {}
@@ -396,11 +404,15 @@ def _write_orders(lines: list[_OrderLine], *, by: Membership) -> ImportOutcome:
     protection_release(registration_ids=[r.pk for r in to_win])
     already_won = [pk for pk, r in registrations.items() if r.status == S.WON]
     _won_amount_is_the_sum_of_lines(already_won)
+    credit_notes.write_credit_lines(credit_lines)
     audit_record(
         actor=by.user,
         action="orders.imported",
         lines=len(lines),
+        credit_notes=len(credit_lines),
         registrations=sorted(registrations),
         won=[r.pk for r in to_win],
     )
-    return ImportOutcome(created=len(lines), details={"won": len(to_win)})
+    return ImportOutcome(
+        created=len(lines), details={"won": len(to_win), "credited": len(credit_lines)}
+    )

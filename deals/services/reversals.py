@@ -82,7 +82,6 @@ def revenue_line_reverse(
             currency=original.currency,
             closed_on=closed_on,
             source=RevenueLine.Source.REVERSAL,
-            order_ref=original.order_ref,
             reverses=original,
             reason=reason,
         )

@@ -296,7 +296,9 @@ def test_only_managers_import_orders(client, world, deals):
 def test_the_template_lists_the_columns(client, world):
     client.force_login(world.channel_manager.user)
     response = client.get(url(world, "console:orders_template"))
-    assert response.content.decode("utf-8-sig") == HEADER.replace("\n", "\r\n")
+    assert response.content.decode("utf-8-sig") == HEADER.replace(
+        "closed_on\n", "closed_on,reverses_order_ref\r\n"
+    )
 
 
 def test_the_revenue_list_shows_lines_in_constant_queries(client, world, deals):

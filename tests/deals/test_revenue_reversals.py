@@ -105,3 +105,60 @@ def test_the_page_takes_revenue_back_and_the_list_shows_it(client, world):
     assert b"-25.00 USD" in listing.content and b"credit note 9" in listing.content
     client.force_login(world.finance.user)
     assert client.get(url).status_code == 403
+
+
+CSV_HEADER = (
+    "order_ref,registration_id,partner_domain,customer_domain,customer_name,"
+    "product_code,amount,currency,closed_on,reverses_order_ref\n"
+)
+
+
+def _import(world, body: str):
+    import io
+
+    from deals.services.revenue import orders_import_csv
+
+    with tenant_context(world.a.pk):
+        return orders_import_csv(
+            file=io.BytesIO((CSV_HEADER + body).encode()), by=world.channel_manager
+        )
+
+
+def test_a_credit_note_row_takes_back_an_imported_order_once(world):
+    with tenant_context(world.a.pk):
+        line = won(partner("Ordered"), "1000.00", on=WON_ON)
+        RevenueLine.objects.filter(pk=line.pk).update(source="order_import", order_ref="SO-1")
+    outcome = _import(world, "CN-1,,,,,CORE,-300.00,USD,2026-09-01,SO-1\n")
+    assert (outcome.created, outcome.details["credited"]) == (0, 1)
+    with tenant_context(world.a.pk):
+        credit = RevenueLine.objects.get(reverses=line)
+        assert (credit.amount, credit.order_ref, credit.source) == (
+            D("-300.00"),
+            "CN-1",
+            "reversal",
+        )
+    again = _import(world, "CN-1,,,,,CORE,-300.00,USD,2026-09-01,SO-1\n")
+    assert [p.column for p in again.problems] == ["order_ref"]
+    too_much = _import(world, "CN-2,,,,,CORE,-700.01,USD,2026-09-01,SO-1\n")
+    assert "700.00" in too_much.problems[0].message
+    with tenant_context(world.a.pk):
+        assert RevenueLine.objects.filter(reverses=line).count() == 1
+
+
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("CN-3,,,,,CORE,-10.00,USD,2026-09-01,SO-404\n", "reverses_order_ref"),
+        ("CN-3,,,,,CORE,10.00,USD,2026-09-01,SO-1\n", "amount"),
+        ("CN-3,,,,,CORE,-10.00,EUR,2026-09-01,SO-1\n", "currency"),
+        ("CN-3,,,,,CORE,-10.00,USD,2026-08-01,SO-1\n", "closed_on"),
+    ],
+)
+def test_credit_note_rows_that_do_not_hold_write_nothing(world, row, column):
+    with tenant_context(world.a.pk):
+        line = won(partner("Strict"), "1000.00", on=WON_ON)
+        RevenueLine.objects.filter(pk=line.pk).update(source="order_import", order_ref="SO-1")
+    outcome = _import(world, row)
+    assert [p.column for p in outcome.problems] == [column]
+    with tenant_context(world.a.pk):
+        assert not RevenueLine.objects.filter(reverses=line).exists()

@@ -39,9 +39,13 @@ def revenue(request):
 
 
 def _imported(outcome) -> str:
-    return _("%(lines)d order line(s) imported; %(won)d registration(s) marked won.") % {
+    return _(
+        "%(lines)d order line(s) imported; %(won)d registration(s) marked won; "
+        "%(credited)d credit note line(s) recorded."
+    ) % {
         "lines": outcome.created,
         "won": outcome.details["won"],
+        "credited": outcome.details["credited"],
     }
 
 
