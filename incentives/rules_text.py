@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from partners.models import PartnerType
 
@@ -149,36 +148,3 @@ def _eligibility_words(program: Program) -> list[str]:
             % {"products": ", ".join(products)}
         )
     return said
-
-
-_ITEM_RULES = {
-    "bracket": gettext_lazy("bracket from %(detail)s"),
-    "marginal": gettext_lazy("marginal brackets, average rate"),
-    "product": gettext_lazy("product rate"),
-    "product_tier": gettext_lazy("product and tier rate"),
-    "tier": gettext_lazy("tier rate"),
-    "program": gettext_lazy("program rate"),
-    "reversal": gettext_lazy("same share as the reversed line"),
-    "pro_rata": gettext_lazy("scaled to the budget"),
-    "below_minimum": gettext_lazy("below the minimum payout in an earlier run"),
-    "negative": gettext_lazy("negative balance of an earlier run"),
-    "ineligible": gettext_lazy("no longer eligible"),
-}
-
-
-def item_rule_in_words(item) -> str:
-    """What rule an item applied, e.g. "bracket from 100,000.00 USD · 4 % × 1.5"."""
-    rule = item.rule
-    fixed = rule.startswith("fixed_")
-    key = rule.removeprefix("fixed_")
-    words = str(_ITEM_RULES.get(key, key))
-    if "%(detail)s" in words:
-        words = words % {"detail": amount(Decimal(item.rule_detail), item.payout.currency)}
-    if fixed:
-        words = _("%(rule)s, fixed amount per deal") % {"rule": words}
-    parts = [words]
-    if item.rate is not None:
-        parts.append(percent(item.rate))
-    if item.multiplier is not None and item.multiplier != 1:
-        parts.append(f"× {number_format(item.multiplier.normalize(), use_l10n=True)}")
-    return " · ".join(parts)

@@ -4,6 +4,8 @@
 from django import template
 from django.utils.formats import number_format
 
+from incentives.statement_text import rule_text
+
 register = template.Library()
 
 
@@ -23,7 +25,6 @@ def percent(value) -> str:
 
 
 @register.filter
-def item_rule(item) -> str:
-    from incentives.rules_text import item_rule_in_words
-
-    return item_rule_in_words(item)
+def item_rule(item, currency: str) -> str:
+    """A payout line's rule in plain words, as its statement states it."""
+    return rule_text(item, currency=currency)

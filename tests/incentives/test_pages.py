@@ -179,3 +179,20 @@ def test_the_partner_page_shows_the_estimate_and_the_next_bracket(client, world)
     client.force_login(world.channel_manager.user)
     text = client.get(url("console:partner_earnings", partner_id=world.p.pk)).content.decode()
     assert "1,200.00 USD" in text
+
+
+def test_the_payout_page_costs_the_same_for_3_and_30_lines(client, world):
+    client.force_login(world.finance.user)
+    counts = []
+    for size in (3, 30):
+        with tenant_context(world.a.pk):
+            commission = program("commission", percent=D("10"), name=f"Lines {size}")
+            firm = partner(f"Many lines {size}")
+            for _n in range(size):
+                won(firm, "100.00")
+            payout = run_of(commission).payouts.get(partner=firm)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("console:payout", payout_id=payout.pk))
+        assert response.status_code == 200 and b"Program rate: 10 %" in response.content
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
