@@ -24,12 +24,12 @@ from prm.dates import date_problem
 from prm.models import Membership
 from prm.policies import can_import_won_orders
 
+from .. import credit_notes
 from ..codes import domain_cell
 from ..lifecycle import protection_release, registration_transition
 from ..models import DealRegistration, Product, RevenueLine
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
-from . import credit_notes
 
 ORDER_COLUMNS = (
     "order_ref",

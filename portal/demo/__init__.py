@@ -6,6 +6,7 @@ from . import (
     agreements,
     communication,
     directory,
+    incentives,
     leads,
     onboarding,
     operations,
@@ -27,6 +28,8 @@ AREAS = [
     operations,
     registrations,
     leads,
+    # last: it pays out the revenue the areas above won
+    incentives,
 ]
 
 

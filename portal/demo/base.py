@@ -34,6 +34,8 @@ PEOPLE = [
     ("admin@northwind.example", "Nora Admin", "northwind", Role.VENDOR_ADMIN, None),
     ("manager@northwind.example", "Max Manager", "northwind", Role.CHANNEL_MANAGER, None),
     ("finance@northwind.example", "Fiona Finance", "northwind", Role.FINANCE, None),
+    # A second finance person: payout runs above the four-eyes amount need one.
+    ("controller@northwind.example", "Carl Controller", "northwind", Role.FINANCE, None),
     (
         "admin@bluewave.example",
         "Bella Bluewave",

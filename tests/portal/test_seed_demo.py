@@ -1,6 +1,13 @@
-from django.core.management import call_command
+import datetime
 
+from django.core.management import call_command
+from django.utils import timezone
+
+from deals.models import RevenueLine
+from incentives.models import Dispute, ExchangeRate, Payout, PayoutRun, Program, Statement
+from incentives.periods import period_of
 from partners.models import Partner
+from portal.demo import incentives as demo_incentives
 from prm.models import Membership, Tenant, User
 from prm.tenancy import tenant_context
 
@@ -9,14 +16,84 @@ def _counts():
     counts = {"tenants": Tenant.objects.count(), "users": User.objects.count()}
     for tenant in Tenant.objects.all():
         with tenant_context(tenant.pk):
-            counts[tenant.slug] = (Partner.objects.count(), Membership.objects.count())
+            counts[tenant.slug] = (
+                Partner.objects.count(),
+                Membership.objects.count(),
+                RevenueLine.objects.count(),
+                ExchangeRate.objects.count(),
+                Program.objects.count(),
+                PayoutRun.objects.count(),
+                Payout.objects.count(),
+            )
     return counts
 
 
+def _seed():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
 def test_seed_demo_is_idempotent_and_makes_two_vendors(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    _seed()
     first = _counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    _seed()
     assert _counts() == first
     assert {"northwind", "globex"} <= set(first)
     assert first["northwind"][0] >= 5 and first["globex"][0] >= 2
+
+
+def _quarter(day: datetime.date):
+    return period_of("quarterly", datetime.date.min, datetime.date.max, day)
+
+
+def test_seed_demo_runs_incentive_programs_and_pays_last_quarter(db):
+    _seed()
+    today = timezone.localdate()
+    this_quarter = _quarter(today)
+    last_quarter = _quarter(this_quarter.start - datetime.timedelta(days=1))
+    with tenant_context(Tenant.objects.get(slug="northwind").pk):
+        programs = {p.name: p for p in Program.objects.filter(status="active")}
+        volume = programs[demo_incentives.VOLUME_REBATE]
+        services = programs[demo_incentives.SERVICES_REBATE]
+        referral = programs[demo_incentives.REFERRAL_COMMISSION]
+        spif = programs[demo_incentives.SECURITY_SPIF]
+        assert (volume.kind, volume.rebate_method, volume.calendar) == (
+            "rebate",
+            "retroactive",
+            "quarterly",
+        )
+        assert (services.kind, services.rebate_method) == ("rebate", "marginal")
+        assert referral.kind == "commission" and "referral" in referral.eligible_types
+        assert Partner.objects.filter(partner_type__in=referral.eligible_types).exists()
+        assert (spif.kind, spif.fixed_amount > 0, spif.min_deal_amount > 0) == (
+            "spif",
+            True,
+            True,
+        )
+
+        runs = list(PayoutRun.objects.order_by("period_start"))
+        assert [(r.program_id, r.status, r.period_start) for r in runs] == [
+            (volume.pk, "paid", last_quarter.start),
+            (volume.pk, "draft", this_quarter.start),
+        ]
+        paid, draft = runs
+        assert paid.total > volume.four_eyes_above
+        assert paid.approved_by.role == "finance" and paid.approved_by != paid.prepared_by
+        payable = Payout.objects.filter(run=paid, status="payable")
+        assert payable.exists() and not payable.filter(payment__isnull=True).exists()
+        assert paid.items.filter(kind="clawback").exists()
+        assert draft.total > 0 and draft.payouts.exists()
+
+        # Every currency the revenue is in converts to the payout currency.
+        foreign = set(RevenueLine.objects.values_list("currency", flat=True)) - {volume.currency}
+        assert foreign
+        for currency in foreign:
+            assert ExchangeRate.objects.filter(
+                currency=currency, to_currency=volume.currency, effective_on__lte=last_quarter.start
+            ).exists()
+
+        # The paid run's statements are ready to download; a partner disputes a line.
+        statements = Statement.objects.filter(run=paid)
+        assert statements.count() == paid.payouts.exclude(items=None).count() > 0
+        assert not statements.exclude(status="ready").exists()
+        dispute = Dispute.objects.get()
+        assert dispute.item.run_id == paid.pk and dispute.messages.count() == 2

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from prm.csv_import import Sheet
 
-from ..models import Product, RevenueLine
+from .models import Product, RevenueLine
 
 _NEGATIVE = re.compile(r"^-\d+(\.\d+)?$")
 MAX_AMOUNT_DIGITS = 16
