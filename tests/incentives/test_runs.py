@@ -279,3 +279,11 @@ def test_exchange_rates_are_checked(a):
         currency="GBP", to_currency="USD", rate="1.28", effective_on=TODAY, by=a.finance
     )
     assert row.pk == again.pk and again.rate == D("1.28")
+
+
+def test_the_operator_admin_offers_no_way_into_payouts():
+    """The admin has no tenant context; payout tables are not registered in it,
+    so an approved run cannot be edited there (the trigger would refuse anyway)."""
+    from django.contrib import admin
+
+    assert not [m for m in admin.site._registry if m._meta.app_label == "incentives"]
