@@ -58,6 +58,7 @@ os.environ.setdefault("DEBUG", "false")  # as served: no query log
 os.environ["PRM_QUEUE_PREFIX"] = QUEUE_PREFIX
 
 import django  # noqa: E402
+import owner_db  # noqa: E402
 
 django.setup()
 
@@ -413,28 +414,8 @@ PAYOUT_TABLES = ("incentives_payoutrun", "incentives_payout", "incentives_payout
 
 
 def vacuum_analyse(tables: tuple[str, ...] = TABLES) -> None:
-    """VACUUM ANALYZE the bench's tables as the owner (the app role may not),
-    as autovacuum would shortly after a bulk load, so the plans measured are
-    the settled ones."""
-    import psycopg2
-
-    owner = settings.DATABASE_OWNER
-    try:
-        conn = psycopg2.connect(
-            dbname=owner["NAME"],
-            user=owner["USER"],
-            password=owner["PASSWORD"] or None,
-            host=owner["HOST"] or None,
-            port=owner["PORT"] or None,
-        )
-    except psycopg2.Error as error:
-        print(f"  (no owner connection, tables not vacuumed: {error})")
-        return
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f'VACUUM (ANALYZE) "{table}"')
-    conn.close()
+    """VACUUM ANALYZE the bench's tables (see ``owner_db``)."""
+    owner_db.vacuum_analyse(tables)
 
 
 def describe(s: Scratch) -> None:

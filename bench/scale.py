@@ -57,6 +57,7 @@ os.environ["PRM_QUEUE_PREFIX"] = QUEUE_PREFIX
 os.environ["MEDIA_ROOT"] = MEDIA_ROOT
 
 import django  # noqa: E402
+import owner_db  # noqa: E402
 
 django.setup()
 # Without collected static files WhiteNoise says so on every start; pages do not need them.
@@ -557,35 +558,16 @@ DEAL_TABLES = (
 
 
 def vacuum_analyse() -> None:
-    """VACUUM ANALYZE the tables the data went into, as the owner (the app role
-    may not): what autovacuum does within a minute or two of a bulk load, done
-    now so that the plans and index-only scans measured are the settled ones."""
-    import psycopg2
-
-    owner = settings.DATABASE_OWNER
-    tables = [
-        "partners_partner",
-        "partners_partnermembership",
-        "prm_user",
-        "prm_membership",
-        *DEAL_TABLES,
-    ]
-    try:
-        conn = psycopg2.connect(
-            dbname=owner["NAME"],
-            user=owner["USER"],
-            password=owner["PASSWORD"] or None,
-            host=owner["HOST"] or None,
-            port=owner["PORT"] or None,
-        )
-    except psycopg2.Error as error:
-        print(f"  (no owner connection, tables not vacuumed: {error})")
-        return
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f'VACUUM (ANALYZE) "{table}"')
-    conn.close()
+    """VACUUM ANALYZE the tables the data went into (see ``owner_db``)."""
+    owner_db.vacuum_analyse(
+        [
+            "partners_partner",
+            "partners_partnermembership",
+            "prm_user",
+            "prm_membership",
+            *DEAL_TABLES,
+        ]
+    )
 
 
 def describe(s: Scratch) -> dict:

@@ -60,6 +60,7 @@ os.environ["PRM_QUEUE_PREFIX"] = QUEUE_PREFIX
 os.environ["MEDIA_ROOT"] = MEDIA_ROOT
 
 import django  # noqa: E402
+import owner_db  # noqa: E402
 
 django.setup()
 
@@ -88,8 +89,11 @@ TARGET_SECONDS = 3.0
 TARGET_MIB = 200.0
 FROZEN_TRIGGERS = [
     ("incentives_payoutrun", "payout_run_frozen"),
-    ("incentives_payout", "payout_frozen"),
-    ("incentives_payoutitem", "payout_item_frozen"),
+    *(
+        (table, f"{table}_frozen_{op}")
+        for table in ("incentives_payout", "incentives_payoutitem")
+        for op in ("insert", "delete", "update")
+    ),
 ]
 
 _PARTNERS = """
@@ -357,16 +361,7 @@ def drop_left_over(slug: str) -> None:
 def cleanup(s: Scratch) -> None:
     """As the owner: lift the frozen-run triggers for this transaction only,
     delete the tenant's rows from every table, put the triggers back."""
-    import psycopg2
-
-    owner = settings.DATABASE_OWNER
-    conn = psycopg2.connect(
-        dbname=owner["NAME"],
-        user=owner["USER"],
-        password=owner["PASSWORD"] or None,
-        host=owner["HOST"] or None,
-        port=owner["PORT"] or None,
-    )
+    conn = owner_db.connect()
     t = s.tenant.pk
     try:
         with conn, conn.cursor() as cursor:
