@@ -10,8 +10,10 @@ class DealsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)
+        from .events import register_events
         from .exports import register_exports
         from .trigram_rls import mark_after_migrate
 
         register_exports()
+        register_events()
         post_migrate.connect(mark_after_migrate, dispatch_uid="deals.trigram_rls")

@@ -5,4 +5,8 @@ class IncentivesConfig(AppConfig):
     name = "incentives"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the task names)
+        from prm.events import event_listen
+
+        from . import receivers, tasks  # noqa: F401  (registers the task names)
+
+        event_listen(receivers.points_award)

@@ -25,8 +25,10 @@ period already paid for it, is the run's item for it: an *earning* the first
 time, a *true-up* after, a *clawback* for a reversal.  Balances that earlier
 runs carried forward (below the minimum payout, or negative) come in as
 *brought forward* items, and adjustments (a resolved dispute) no approved run
-has paid yet as *adjustment* items.  Each item is rounded half-up to the cent once; the
-payouts are the sums of their items.
+has paid yet as *adjustment* items.  An MDF program earns nothing on revenue:
+its runs pay the approved claims (decided up to the cut-off) that no run holds
+yet, each as an *mdf_claim* item.  Each item is rounded half-up to the cent
+once; the payouts are the sums of their items.
 """
 
 from __future__ import annotations
@@ -202,7 +204,8 @@ items AS (
            CASE WHEN rl.reverses_id IS NOT NULL THEN 'clawback'
                 WHEN pr.paid IS NULL THEN 'earning' ELSE 'true_up' END AS kind,
            NULL::bigint AS previous_payout_id, NULL::bigint AS adjustment_id,
-           ev.source_amount, COALESCE(ev.source_currency, '') AS source_currency, ev.fx,
+           NULL::bigint AS mdf_claim_id, ev.source_amount,
+           COALESCE(ev.source_currency, '') AS source_currency, ev.fx,
            ev.base, ev.rate, ev.multiplier, COALESCE(ev.rule, 'ineligible') AS rule,
            COALESCE(ev.rule_detail, '') AS rule_detail,
            COALESCE(ev.earned, 0) AS earned_to_date, pr.paid AS paid_before,
@@ -213,12 +216,12 @@ items AS (
     LEFT JOIN deals_revenueline rl ON rl.id = COALESCE(ev.line_id, pr.line_id)
     WHERE COALESCE(ev.earned, 0) - COALESCE(pr.paid, 0) <> 0
     UNION ALL
-    SELECT NULL, NULL, p.partner_id, p.person_id, 'brought_forward', p.id, NULL,
+    SELECT NULL, NULL, p.partner_id, p.person_id, 'brought_forward', p.id, NULL, NULL,
            NULL, '', NULL, NULL, NULL, NULL, p.status, '', NULL, NULL, p.carried
     FROM incentives_payout p
     WHERE p.tenant_id = %(tenant)s AND p.run_id = %(previous_run)s AND p.carried <> 0
     UNION ALL
-    SELECT NULL, NULL, a.partner_id, a.person_id, 'adjustment', NULL, a.id,
+    SELECT NULL, NULL, a.partner_id, a.person_id, 'adjustment', NULL, a.id, NULL,
            NULL, '', NULL, NULL, NULL, NULL, 'adjustment', left(a.reason, 200), NULL, NULL,
            a.amount
     FROM incentives_adjustment a
@@ -227,6 +230,18 @@ items AS (
           SELECT 1 FROM incentives_payoutitem done
           JOIN incentives_payoutrun r ON r.id = done.run_id
           WHERE done.adjustment_id = a.id AND r.status IN ('approved', 'paid'))
+    UNION ALL
+    SELECT NULL, NULL, c.partner_id, NULL, 'mdf_claim', NULL, NULL, c.id,
+           c.approved_amount, %(currency)s, NULL, NULL, NULL, NULL, 'mdf_claim',
+           left(q.title, 200), NULL, NULL, c.approved_amount
+    FROM incentives_mdfclaim c
+    JOIN incentives_mdfrequest q ON q.id = c.request_id
+    WHERE %(mdf)s AND c.tenant_id = %(tenant)s AND c.program_id = %(program)s
+      AND c.status = 'approved' AND c.decided_at::date <= %(upto)s
+      AND NOT EXISTS (
+          SELECT 1 FROM incentives_payoutitem other
+          WHERE other.tenant_id = %(tenant)s AND other.kind = 'mdf_claim'
+            AND other.mdf_claim_id = c.id)
 ),
 payouts AS (
     INSERT INTO incentives_payout
@@ -242,13 +257,13 @@ payouts AS (
 )
 INSERT INTO incentives_payoutitem
     (tenant_id, run_id, payout_id, program_id, period_start, partner_id, person_id, kind,
-     revenue_line_id, registration_id, previous_payout_id, adjustment_id, source_amount,
-     source_currency,
+     revenue_line_id, registration_id, previous_payout_id, adjustment_id, mdf_claim_id,
+     source_amount, source_currency,
      exchange_rate, base, rate, multiplier, rule, rule_detail, earned_to_date, paid_before,
      amount)
 SELECT %(tenant)s, %(run)s, po.id, %(program)s, %(start)s, i.partner_id, i.person_id, i.kind,
-       i.line_id, i.registration_id, i.previous_payout_id, i.adjustment_id, i.source_amount,
-       i.source_currency,
+       i.line_id, i.registration_id, i.previous_payout_id, i.adjustment_id, i.mdf_claim_id,
+       i.source_amount, i.source_currency,
        i.fx, i.base, i.rate, i.multiplier, i.rule, i.rule_detail, i.earned_to_date,
        i.paid_before, i.amount
 FROM items i
@@ -275,6 +290,15 @@ class RunScope:
 
 
 def _eligibility(program: Program) -> tuple[str, dict]:
+    if program.kind == "mdf":
+        # An MDF program pays approved claims, not revenue.
+        return "\n      AND false", {}
+    return eligibility_clauses(program, lines=True)
+
+
+def eligibility_clauses(program: Program, *, lines: bool) -> tuple[str, dict]:
+    """The program's eligibility as SQL conditions on the partner ``p`` (and,
+    with ``lines``, on the revenue line ``rl``'s product)."""
     clauses, params = [], {}
     if program.eligible_tiers.exists():
         clauses.append(
@@ -288,7 +312,7 @@ def _eligibility(program: Program) -> tuple[str, dict]:
         clauses.append("(p.country = ANY(%(countries)s) OR p.regions && %(regions)s::varchar[])")
         params["countries"] = list(program.eligible_countries)
         params["regions"] = list(program.eligible_regions)
-    if program.eligible_products.exists():
+    if lines and program.eligible_products.exists():
         clauses.append(
             "rl.product_id IN (SELECT product_id FROM incentives_programproduct "
             "WHERE tenant_id = %(tenant)s AND program_id = %(program)s)"
@@ -311,6 +335,7 @@ def _params(scope: RunScope) -> dict:
         "minimum": program.minimum_payout,
         "marginal": program.rebate_method == "marginal",
         "min_deal": program.min_deal_amount or 0,
+        "mdf": program.kind == "mdf",
     }
 
 

@@ -43,6 +43,18 @@ def period_of(
     return Period(max(whole.start, starts_on), min(whole.end, ends_on))
 
 
+def previous_period(
+    calendar: str, starts_on: datetime.date, ends_on: datetime.date, period: Period
+) -> Period:
+    """The calendar slice before ``period`` (not clipped to the program: the
+    first period's previous one lies before the program began); for a custom
+    program, the same number of days just before it."""
+    day = period.start - datetime.timedelta(days=1)
+    if calendar == "custom":
+        return Period(day - (period.end - period.start), day)
+    return _slice(calendar, day)
+
+
 def periods_between(
     calendar: str, starts_on: datetime.date, ends_on: datetime.date
 ) -> list[Period]:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from .brackets import HUNDRED, MARGINAL, RETROACTIVE, Bracket, brackets_check
 
-KINDS = ("rebate", "commission", "spif", "registration_bonus")
+KINDS = ("rebate", "commission", "spif", "registration_bonus", "mdf")
+MDF_ALLOCATIONS = ("fixed", "revenue_share", "manual")
 CALENDARS = ("monthly", "quarterly", "yearly", "custom")
 MAX_MONEY = Decimal("9999999999999999.99")
 
@@ -43,6 +44,9 @@ class ProgramTerms:
     budget_cap: Decimal | None = None
     minimum_payout: Decimal = Decimal("0")
     four_eyes_above: Decimal = Decimal("10000")
+    mdf_allocation: str = ""
+    claim_window_days: int = 60
+    reminder_days: int = 14
     eligible_tier_ids: tuple[int, ...] = ()
     eligible_types: tuple[str, ...] = ()
     eligible_countries: tuple[str, ...] = ()
@@ -64,6 +68,24 @@ def _money_problem(value: Decimal | None) -> str | None:
     if value is not None and value != value.quantize(Decimal("0.01")):
         return _("Enter the amount in whole cents.")
     return None
+
+
+def _mdf_check(terms: ProgramTerms, problem) -> None:
+    """Funds are allocated, requested and claimed; a claim is paid whole."""
+    if terms.mdf_allocation not in MDF_ALLOCATIONS:
+        problem("mdf_allocation", _("Choose how funds are allocated."))
+    elif terms.mdf_allocation == "fixed" and not terms.fixed_amount:
+        problem("fixed_amount", _("Give the amount every eligible partner is allocated."))
+    if terms.percent is not None or terms.min_deal_amount is not None:
+        problem("percent", _("Market development funds have no percentage or deal size."))
+    if terms.brackets or terms.rates:
+        problem("rates", _("Market development funds have no brackets or rates."))
+    if terms.minimum_payout:
+        problem("minimum_payout", _("Approved claims are paid whole: no minimum payout."))
+    if not 1 <= terms.claim_window_days <= 366:
+        problem("claim_window_days", _("Allow between 1 and 366 days to claim."))
+    if not 0 <= terms.reminder_days <= terms.claim_window_days:
+        problem("reminder_days", _("Remind at most as early as the claim window is long."))
 
 
 def terms_check(terms: ProgramTerms) -> ProgramTerms:
@@ -101,6 +123,8 @@ def terms_check(terms: ProgramTerms) -> ProgramTerms:
             if rate.product_id is None or rate.tier_id is not None or rate.percent is None:
                 problem("rates", _("A rebate's own rates are percentages for one product."))
                 break
+    elif terms.kind == "mdf":
+        _mdf_check(terms, problem)
     elif terms.kind in KINDS:
         if (terms.percent is None) == (terms.fixed_amount is None):
             problem("percent", _("Give either a percentage or a fixed amount."))

@@ -38,10 +38,49 @@ def _who(rate) -> str:
     return _("%(tier)s partners") % {"tier": rate.tier.name}
 
 
+def _mdf_words(program: Program, period: str) -> list[str]:
+    currency = program.currency
+    if program.mdf_allocation == "fixed":
+        allocation = _("Each eligible partner is allocated %(amount)s per period (%(period)s).") % {
+            "amount": amount(program.fixed_amount, currency),
+            "period": period,
+        }
+    elif program.mdf_allocation == "revenue_share":
+        allocation = _(
+            "Each eligible partner is allocated its won revenue of the previous period times "
+            "its tier's MDF percentage, per period (%(period)s)."
+        ) % {"period": period}
+    else:
+        allocation = _("Funds are allocated to partners by hand, per period (%(period)s).")
+        allocation %= {"period": period}
+    said = [
+        allocation,
+        _(
+            "Partners request funds for a planned activity; an approved request commits "
+            "the funds. Funds not requested by the end of the period expire."
+        ),
+        _(
+            "After the activity the partner claims, with proof, within %(days)s days; an "
+            "approved claim is paid in the program's next payout run. An approved request "
+            "not claimed in time expires."
+        )
+        % {"days": program.claim_window_days},
+    ]
+    said.extend(_eligibility_words(program))
+    if program.budget_cap is not None:
+        said.append(
+            _("The program's budget is %(amount)s; allocations cannot exceed it.")
+            % {"amount": amount(program.budget_cap, currency)}
+        )
+    return said
+
+
 def program_rules_in_words(program: Program) -> list[str]:
     currency = program.currency
     said: list[str] = []
     period = program.get_calendar_display().lower()
+    if program.kind == "mdf":
+        return _mdf_words(program, period)
     if program.kind == "rebate":
         brackets = "; ".join(
             _("from %(threshold)s: %(rate)s")

@@ -80,6 +80,8 @@ def _base_rule(item: PayoutItem) -> str:
     if item.kind == ItemKind.ADJUSTMENT:
         label = str(ItemKind.ADJUSTMENT.label)
         return f"{label}: {detail}" if detail else label
+    if item.kind == ItemKind.MDF_CLAIM:
+        return _("Approved MDF claim")
     if item.kind == ItemKind.BROUGHT_FORWARD:
         reason = CARRIED_REASONS.get(rule)
         if reason is None:
@@ -154,6 +156,11 @@ def source_text(item: PayoutItem) -> str:
         }
     if item.kind == ItemKind.BUDGET:
         return _("The program's budget")
+    if item.kind == ItemKind.MDF_CLAIM:
+        return _("MDF claim #%(id)s: %(activity)s") % {
+            "id": item.mdf_claim_id,
+            "activity": item.rule_detail,
+        }
     parts = []
     if item.registration_id:
         parts.append(item.registration.customer_name)

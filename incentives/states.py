@@ -22,6 +22,11 @@ def program_is_active(program: Program) -> bool:
     return program.status == ProgramStatus.ACTIVE
 
 
+def program_is_mdf(program: Program) -> bool:
+    """A market development funds program: it allocates funds, not earnings."""
+    return program.kind == "mdf"
+
+
 def run_is_draft(run: PayoutRun) -> bool:
     return run.status == RunStatus.DRAFT
 
@@ -57,3 +62,64 @@ def statement_is_ready(statement) -> bool:
 
 def dispute_is_open(dispute) -> bool:
     return dispute.status == "open"
+
+
+# --- market development funds ------------------------------------------------------
+
+
+def mdf_request_is_decidable(request) -> bool:
+    """Waiting for the vendor's decision."""
+    return request.status == "submitted"
+
+
+def mdf_request_is_revisable(request) -> bool:
+    """The partner may still change (or withdraw) it."""
+    return request.status in ("submitted", "changes")
+
+
+def mdf_request_needs_changes(request) -> bool:
+    return request.status == "changes"
+
+
+def mdf_request_is_approved(request) -> bool:
+    return request.status == "approved"
+
+
+def mdf_request_is_claimable(request, today) -> bool:
+    """Approved (a claim approved makes it ``claimed``) and its claim window
+    open; whether a claim waits for a decision is the selectors' to say
+    (``waiting_claims``)."""
+    return (
+        request.status == "approved"
+        and request.claim_deadline is not None
+        and today <= request.claim_deadline
+    )
+
+
+def mdf_claim_is_decidable(claim) -> bool:
+    return claim.status == "submitted"
+
+
+def mdf_claim_is_approved(claim) -> bool:
+    return claim.status == "approved"
+
+
+def rule_is_active(rule) -> bool:
+    return rule.is_active
+
+
+def reward_is_offered(reward) -> bool:
+    return reward.is_active
+
+
+def reward_in_stock(reward) -> bool:
+    """Offered and not sold out (no stock set: unlimited)."""
+    return reward.is_active and (reward.stock is None or reward.stock > 0)
+
+
+def redemption_is_pending(redemption) -> bool:
+    return redemption.status == "pending"
+
+
+def redemption_is_rejected(redemption) -> bool:
+    return redemption.status == "rejected"

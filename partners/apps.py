@@ -11,9 +11,11 @@ class PartnersConfig(AppConfig):
         from prm.services import invitation_accepted
 
         from . import metrics, receivers, tasks  # noqa: F401  (registers metrics and tasks)
+        from .events import register_events
         from .exports import register_exports
 
         register_exports()
+        register_events()
 
         invitation_accepted.connect(
             receivers.bind_membership_to_partner, dispatch_uid="partners.bind_membership"

@@ -19,3 +19,5 @@ def register_links() -> None:
     link_register("partner_agreement", _in_tenant("portal:agreement"))
     link_register("partner_announcement", _in_tenant("portal:announcement"))
     link_register("partner_lead", _in_tenant("portal:lead_detail"))
+    link_register("partner_points", _in_tenant("portal:my_points"))
+    link_register("portal_mdf", _in_tenant("portal:mdf"))

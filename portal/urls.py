@@ -11,8 +11,10 @@ from .areas.directory import urls as directory
 from .areas.exports import urls as exports
 from .areas.ideas import urls as ideas
 from .areas.leads import urls as leads
+from .areas.mdf import urls as mdf
 from .areas.onboarding import urls as onboarding
 from .areas.payouts import urls as payouts
+from .areas.points import urls as points
 from .areas.programs import urls as programs
 from .areas.recruitment import urls as recruitment
 from .areas.registrations import urls as registrations
@@ -40,6 +42,8 @@ AREAS = [
     programs,
     payouts,
     statements,
+    mdf,
+    points,
     exports,
 ]
 

@@ -210,6 +210,49 @@ can_see_partner_earnings = _policy(
     "See every payout and statement of the own organisation.",
 )
 
+# --- market development funds ------------------------------------------------------
+
+can_manage_mdf = _policy(
+    "can_manage_mdf",
+    {VA, CM},
+    "Allocate MDF funds to partners, top them up or reduce them.",
+)
+can_decide_mdf = _policy(
+    "can_decide_mdf",
+    {VA, CM},
+    "Approve (in full or in part), send back or reject MDF requests and claims.",
+)
+can_view_mdf = _policy(
+    "can_view_mdf",
+    {VA, CM, FIN},
+    "See every partner's MDF funds, requests, claims, proofs and their return.",
+)
+can_request_mdf = _policy(
+    "can_request_mdf",
+    PARTNER_ROLES,
+    "Request MDF for the own organisation's activities and claim them with proof.",
+)
+
+# --- points ---------------------------------------------------------------------------
+
+can_manage_points = _policy(
+    "can_manage_points",
+    {VA, CM},
+    "Set the earning rules, the points settings and the reward catalogue; adjust a "
+    "person's points; see every partner's points.",
+)
+can_decide_redemptions = _policy(
+    "can_decide_redemptions", {VA, CM}, "Fulfil or reject partner people's reward redemptions."
+)
+can_earn_points = _policy(
+    "can_earn_points", PARTNER_ROLES, "Earn points, see the own points and redeem rewards."
+)
+can_see_partner_points = _policy(
+    "can_see_partner_points",
+    {PA},
+    "See the points and redemptions of every person of the own organisation.",
+)
+
 
 def invitable_roles(membership) -> frozenset[str]:
     """The roles this person may invite others into."""

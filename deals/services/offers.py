@@ -31,6 +31,7 @@ from prm.policies import can_answer_lead_offers, can_distribute_leads
 from prm.text import REASON_TEXT, length_problems
 
 from ..emails import offer_email
+from ..events import lead_accepted_record
 from ..models import Lead, LeadOffer, RoutingRule
 from ..selectors.rules import deal_settings
 from ..states import LEAD_OFFERABLE
@@ -124,6 +125,8 @@ def offer_accept(*, offer: LeadOffer, by: Membership) -> LeadOffer:
             pk=offer.lead_id, status=Status.OFFERED, partner_id=offer.partner_id
         ).update(status=Status.ACCEPTED, accepted_at=now, updated_at=now)
         audit_record(actor=by.user, action="lead.accepted", target=offer.lead, offer_id=offer.pk)
+        # Accepted before the offer's deadline, the vendor's lead SLA.
+        lead_accepted_record(lead_id=offer.lead_id, partner_id=offer.partner_id, by=by)
     offer.outcome, offer.responded_at, offer.responded_by = Outcome.ACCEPTED, now, by.user
     return offer
 

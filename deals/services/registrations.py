@@ -37,6 +37,7 @@ from prm.policies import (
 from prm.text import LONG_TEXT, REASON_TEXT, length_problems
 
 from ..conflicts import conflicts_record
+from ..events import DEAL_REGISTERED, DEAL_WON, REGISTRATION_APPROVED, registrations_record
 from ..lifecycle import protection_claim, protection_release, registration_transition
 from ..models import (
     DealConflict,
@@ -355,6 +356,7 @@ def registration_submit(*, registration: DealRegistration, by: Membership) -> De
             submitted_at=timezone.now(),
         )
         conflicts_record(registration=registration)
+        registrations_record(DEAL_REGISTERED, [registration])
     return registration
 
 
@@ -456,6 +458,7 @@ def registration_mark_won(
             ]
         )
         protection_release(registration_ids=[registration.pk])
+        registrations_record(DEAL_WON, [registration])
     return registration
 
 
@@ -533,6 +536,7 @@ def registration_approve(
                 decided_at=timezone.now(),
             )
             protection_claim(registration=registration)
+            registrations_record(REGISTRATION_APPROVED, [registration])
     except ValidationError:
         registration.refresh_from_db()
         raise

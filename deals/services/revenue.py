@@ -26,6 +26,7 @@ from prm.policies import can_import_won_orders
 
 from .. import credit_notes
 from ..codes import domain_cell
+from ..events import DEAL_WON, registrations_record
 from ..lifecycle import protection_release, registration_transition
 from ..models import DealRegistration, Product, RevenueLine
 from ..models import RegistrationStatus as S
@@ -402,6 +403,7 @@ def _write_orders(
             closed_on=closed[registration.pk],
         )
     protection_release(registration_ids=[r.pk for r in to_win])
+    registrations_record(DEAL_WON, to_win)
     already_won = [pk for pk, r in registrations.items() if r.status == S.WON]
     _won_amount_is_the_sum_of_lines(already_won)
     credit_notes.write_credit_lines(credit_lines)

@@ -25,6 +25,7 @@ class ProgramKind(models.TextChoices):
     COMMISSION = "commission", _("Commission")
     SPIF = "spif", _("SPIF")
     REGISTRATION_BONUS = "registration_bonus", _("Deal-registration bonus")
+    MDF = "mdf", _("Market development funds")
 
 
 class Calendar(models.TextChoices):
@@ -43,6 +44,15 @@ class ProgramStatus(models.TextChoices):
 class RebateMethod(models.TextChoices):
     RETROACTIVE = "retroactive", _("Retroactive: the bracket reached applies to all volume")
     MARGINAL = "marginal", _("Marginal: each bracket's rate applies to the volume inside it")
+
+
+class MdfAllocation(models.TextChoices):
+    FIXED = "fixed", _("The same fixed amount for every eligible partner")
+    REVENUE_SHARE = (
+        "revenue_share",
+        _("The partner's won revenue of the previous period times its tier's MDF %"),
+    )
+    MANUAL = "manual", _("Set by hand per partner")
 
 
 class Program(TenantOwned, TimeStamped):
@@ -69,6 +79,18 @@ class Program(TenantOwned, TimeStamped):
     )
     min_deal_amount = models.DecimalField(
         _("minimum deal size"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    # Market development funds: how funds are allocated per partner and
+    # period (a fixed allocation is ``fixed_amount``), how long after an
+    # activity a claim may be filed, and how early deadlines are reminded.
+    mdf_allocation = models.CharField(
+        _("MDF allocation"), max_length=14, choices=MdfAllocation.choices, blank=True
+    )
+    claim_window_days = models.PositiveSmallIntegerField(
+        _("claim window (days after the activity)"), default=60
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before a deadline"), default=14
     )
     # Eligibility: an empty list means "any".
     eligible_tiers = models.ManyToManyField(
@@ -130,6 +152,10 @@ class Program(TenantOwned, TimeStamped):
             models.CheckConstraint(
                 condition=~Q(kind="rebate") | ~Q(rebate_method=""),
                 name="program_rebate_has_method",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="mdf") | ~Q(mdf_allocation=""),
+                name="program_mdf_has_allocation",
             ),
             models.UniqueConstraint(
                 fields=["tenant", "family", "version"], name="program_version_once"

@@ -135,6 +135,7 @@ class ItemKind(models.TextChoices):
     BROUGHT_FORWARD = "brought_forward", _("Balance brought forward")
     BUDGET = "budget", _("Scaled to the budget")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    MDF_CLAIM = "mdf_claim", _("MDF claim")
 
 
 class PayoutItem(TenantOwned):
@@ -197,6 +198,14 @@ class PayoutItem(TenantOwned):
         related_name="+",
         db_index=False,
     )
+    mdf_claim = models.ForeignKey(
+        "incentives.MdfClaim",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     # The rule applied, in numbers and in words.
     source_amount = models.DecimalField(**MONEY, null=True, blank=True)
     source_currency = models.CharField(max_length=3, blank=True)
@@ -232,6 +241,13 @@ class PayoutItem(TenantOwned):
                 fields=["tenant", "run", "previous_payout"],
                 condition=Q(kind="brought_forward"),
                 name="payout_item_brought_forward_once",
+            ),
+            # A claim is in one run only, draft or not: a second open run
+            # cannot pick it up, so it is paid once.
+            models.UniqueConstraint(
+                fields=["tenant", "mdf_claim"],
+                condition=Q(kind="mdf_claim"),
+                name="payout_item_mdf_claim_once",
             ),
             models.UniqueConstraint(
                 fields=["tenant", "run", "adjustment"],

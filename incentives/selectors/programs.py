@@ -29,6 +29,9 @@ SCALARS = (
     "budget_cap",
     "minimum_payout",
     "four_eyes_above",
+    "mdf_allocation",
+    "claim_window_days",
+    "reminder_days",
 )
 
 

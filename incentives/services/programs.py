@@ -54,6 +54,8 @@ def _write_rules(program: Program, terms: ProgramTerms) -> None:
     program.eligible_regions = list(terms.eligible_regions)
     if program.kind != "rebate":
         program.rebate_method = ""
+    if program.kind != "mdf":
+        program.mdf_allocation = ""
     program.save()
     for model in (ProgramBracket, ProgramRate, ProgramTier, ProgramProduct):
         model.objects.filter(program=program).delete()

@@ -27,6 +27,7 @@ from prm.tenancy import require_tenant_id
 
 from ..brackets import allocate
 from ..earnings import RunScope, calculate, missing_rates
+from ..mdf_ledger import claims_paid
 from ..models import (
     BudgetDecision,
     ItemKind,
@@ -168,6 +169,10 @@ def payout_run_calculate(*, run_id: int) -> PayoutRun | None:
     if run is None or run.status != RunStatus.CALCULATING or run.calculated >= run.requested:
         return None
     program = run.program
+    if program.kind == "mdf":
+        # Runs of one MDF program take turns: a claim goes to the first that
+        # calculates and stays there (a unique constraint backs this up).
+        Program.objects.select_for_update().filter(pk=program.pk).first()
     scope = RunScope(
         tenant_id=require_tenant_id(),
         run_id=run.pk,
@@ -334,6 +339,7 @@ def payout_mark_paid(
         payment = PayoutPayment.objects.create(
             payout=payout, run=run, paid_on=paid_on, reference=reference, recorded_by=by
         )
+        claims_paid(payout_ids=[payout.pk], by=by)
         _close_if_paid(run)
         audit_record(actor=by.user, action="payout.paid", target=payout, reference=reference)
     return payment
@@ -365,6 +371,12 @@ def payout_run_mark_paid(
                 [paid_on, reference, by.pk, run.pk],
             )
             recorded = cursor.rowcount
+        claims_paid(
+            payout_ids=list(
+                Payout.objects.filter(run=run, payment__isnull=False).values_list("pk", flat=True)
+            ),
+            by=by,
+        )
         _close_if_paid(run)
         audit_record(
             actor=by.user,

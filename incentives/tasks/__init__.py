@@ -1,3 +1,3 @@
 """Background jobs of the incentives app, one module per area; tasks stay thin."""
 
-from . import runs, statements  # noqa: F401  (registers the tasks)
+from . import mdf, points, runs, statements  # noqa: F401  (registers the tasks)

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from prm.models import Invitation, Membership
-from prm.roles import PARTNER_ROLES
+from prm.roles import PARTNER_ROLES, Role
 
 from ..models import Partner
 
@@ -85,3 +85,17 @@ def invitation_get(*, membership: Membership, invitation_id: int) -> Invitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def first_admins_of_partners(*, partner_ids: list[int]) -> dict[int, int]:
+    """Each partner's longest-serving active partner admin (a membership id),
+    in one query: who is named for what the organisation as a whole did."""
+    rows = (
+        Membership.objects.filter(
+            partner_link__partner_id__in=partner_ids, role=Role.PARTNER_ADMIN, is_active=True
+        )
+        .order_by("partner_link__partner_id", "pk")
+        .distinct("partner_link__partner_id")
+        .values_list("partner_link__partner_id", "pk")
+    )
+    return dict(rows)

@@ -27,6 +27,7 @@ from prm.models import Membership
 from prm.policies import can_manage_onboarding, can_tick_onboarding_steps
 
 from .. import metrics
+from ..events import onboardings_finished_record
 from ..models import (
     OnboardingPlan,
     OnboardingStep,
@@ -163,6 +164,14 @@ def onboarding_refresh(*, partner_ids: list[int] | None = None) -> dict[str, int
     with transaction.atomic():
         completed_steps = _complete_observed_steps(partner_ids)
         finished = _finish_completed(partner_ids)
+        if finished:
+            onboardings_finished_record(
+                list(
+                    PartnerOnboarding.objects.filter(partner_id__in=finished).values_list(
+                        "partner_id", "pk"
+                    )
+                )
+            )
         for partner in Partner.objects.filter(pk__in=finished):
             audit_record(actor=None, action="onboarding.completed", target=partner)
             if partner.status == PartnerStatus.ONBOARDING:

@@ -16,6 +16,8 @@ from prm.roles import VENDOR_ROLES
 from prm.text import LONG_TEXT, REASON_TEXT, length_problems
 
 from ..domains import normalise_domains
+from ..events import profile_completed_record
+from ..metrics import profile_complete
 from ..models import Partner, PartnerDomain, PartnerStatus, PartnerStatusChange
 from ..selectors.organisations import domains_taken
 from ..selectors.people import partner_id_of
@@ -138,11 +140,14 @@ def _update_fields(*, partner: Partner, actor: User, fields: dict) -> Partner:
     ):
         raise ValidationError({"name": _("A partner with this name already exists.")})
     with transaction.atomic():
+        was_complete = bool(profile_complete([partner.pk]))
         for name, value in fields.items():
             setattr(partner, name, value)
         partner.full_clean(exclude=["tenant"])
         partner.save()
         audit_record(actor=actor, action="partner.updated", target=partner, fields=sorted(fields))
+        if not was_complete and profile_complete([partner.pk]):
+            profile_completed_record(partner_id=partner.pk, actor=actor)
     return partner
 
 

@@ -8,8 +8,10 @@ from . import (
     directory,
     incentives,
     leads,
+    mdf,
     onboarding,
     operations,
+    points,
     recruitment,
     registrations,
     tiers,
@@ -30,6 +32,8 @@ AREAS = [
     leads,
     # last: it pays out the revenue the areas above won
     incentives,
+    mdf,
+    points,
 ]
 
 

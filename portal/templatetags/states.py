@@ -35,5 +35,21 @@ for _name in (
     "run_needs_budget_decision",
     "payout_is_payable",
     "dispute_is_open",
+    "program_is_mdf",
+    "mdf_request_is_decidable",
+    "mdf_request_is_revisable",
+    "mdf_request_needs_changes",
+    "mdf_request_is_approved",
+    "mdf_request_is_claimable",
+    "mdf_claim_is_decidable",
+    "mdf_claim_is_approved",
+):
+    register.filter(_name, getattr(incentive_states, _name))
+for _name in (
+    "rule_is_active",
+    "reward_is_offered",
+    "reward_in_stock",
+    "redemption_is_pending",
+    "redemption_is_rejected",
 ):
     register.filter(_name, getattr(incentive_states, _name))

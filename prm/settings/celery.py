@@ -74,9 +74,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deals.leads_reclaim_all_tenants",
         "schedule": crontab(minute="*/15"),
     },
+    "mdf-deadlines": {
+        "task": "incentives.mdf_expire_all_tenants",
+        "schedule": crontab(hour=1, minute=25),
+    },
     "schedule-payout-runs": {
         "task": "incentives.payout_runs_schedule_all_tenants",
         "schedule": crontab(hour=4, minute=20),
+    },
+    "expire-points": {
+        "task": "incentives.points_expire_all_tenants",
+        "schedule": crontab(hour=3, minute=10),
     },
     "purge-exports": {
         "task": "prm.exports_purge_all_tenants",

@@ -4,10 +4,22 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from deals.models import RevenueLine
-from incentives.models import Dispute, ExchangeRate, Payout, PayoutRun, Program, Statement
+from incentives.models import (
+    Dispute,
+    ExchangeRate,
+    MdfClaim,
+    MdfEntry,
+    MdfFund,
+    MdfRequest,
+    Payout,
+    PayoutRun,
+    Program,
+    Statement,
+)
 from incentives.periods import period_of
 from partners.models import Partner
 from portal.demo import incentives as demo_incentives
+from portal.demo import mdf as demo_mdf
 from prm.models import Membership, Tenant, User
 from prm.tenancy import tenant_context
 
@@ -70,7 +82,7 @@ def test_seed_demo_runs_incentive_programs_and_pays_last_quarter(db):
             True,
         )
 
-        runs = list(PayoutRun.objects.order_by("period_start"))
+        runs = list(PayoutRun.objects.filter(program__kind="rebate").order_by("period_start"))
         assert [(r.program_id, r.status, r.period_start) for r in runs] == [
             (volume.pk, "paid", last_quarter.start),
             (volume.pk, "draft", this_quarter.start),
@@ -97,3 +109,39 @@ def test_seed_demo_runs_incentive_programs_and_pays_last_quarter(db):
         assert not statements.exclude(status="ready").exists()
         dispute = Dispute.objects.get()
         assert dispute.item.run_id == paid.pk and dispute.messages.count() == 2
+
+
+def test_seed_demo_has_mdf_in_every_state(db):
+    _seed()
+    today = timezone.localdate()
+    with tenant_context(Tenant.objects.get(slug="northwind").pk):
+        program = Program.objects.get(name=demo_mdf.PROGRAM, kind="mdf", status="active")
+        assert set(MdfRequest.objects.values_list("status", flat=True)) == {
+            "submitted",
+            "changes",
+            "rejected",
+            "approved",
+            "claimed",
+            "expired",
+        }
+        assert set(MdfClaim.objects.values_list("status", flat=True)) == {
+            "submitted",
+            "approved",
+            "rejected",
+        }
+        # A partner close to a claim deadline, and every claim with its proof.
+        assert MdfRequest.objects.filter(
+            status="approved",
+            claim_deadline__gte=today,
+            claim_deadline__lte=today + datetime.timedelta(days=program.reminder_days),
+            claims=None,
+        ).exists()
+        assert not MdfClaim.objects.filter(proofs=None).exists()
+        # One claim was paid by an MDF run; another approved one waits for the next.
+        paid = PayoutRun.objects.get(program=program, status="paid")
+        assert paid.items.filter(kind="mdf_claim").count() == 1
+        assert MdfEntry.objects.filter(kind="pay").count() == 1
+        assert MdfEntry.objects.filter(kind="expire_request").exists()
+        for fund in MdfFund.objects.filter(program=program):
+            parts = fund.available + fund.committed + fund.claimed + fund.paid + fund.expired
+            assert fund.allocated == parts

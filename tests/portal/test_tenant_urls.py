@@ -52,6 +52,13 @@ PARAM_MODELS = {
     "item_id": im.PayoutItem,
     "dispute_id": im.Dispute,
     "statement_id": im.Statement,
+    "request_id": im.MdfRequest,
+    "claim_id": im.MdfClaim,
+    "proof_id": im.MdfProof,
+    "fund_id": im.MdfFund,
+    "earning_rule_id": im.EarningRule,
+    "reward_id": im.Reward,
+    "redemption_id": im.Redemption,
 }
 
 

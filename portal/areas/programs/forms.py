@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from incentives.brackets import Bracket
-from incentives.models import Calendar, ProgramKind, RebateMethod
+from incentives.models import Calendar, MdfAllocation, ProgramKind, RebateMethod
 from incentives.program_rules import ProgramTerms, RateTerm
 from partners.models import PartnerType, Tier
 
@@ -52,7 +52,27 @@ class ProgramForm(forms.Form):
         label=_("Percentage"), required=False, max_digits=7, decimal_places=4
     )
     fixed_amount = forms.DecimalField(
-        label=_("Fixed amount per deal"), required=False, max_digits=18, decimal_places=2
+        label=_("Fixed amount per deal (or per partner and period for MDF)"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+    )
+    mdf_allocation = forms.ChoiceField(
+        label=_("MDF allocation"), choices=[("", "—"), *MdfAllocation.choices], required=False
+    )
+    claim_window_days = forms.IntegerField(
+        label=_("MDF claim window (days after the activity)"),
+        min_value=1,
+        max_value=366,
+        initial=60,
+        required=False,
+    )
+    reminder_days = forms.IntegerField(
+        label=_("Remind this many days before an MDF deadline"),
+        min_value=0,
+        max_value=366,
+        initial=14,
+        required=False,
     )
     min_deal_amount = forms.DecimalField(
         label=_("Minimum deal size (SPIF)"), required=False, max_digits=18, decimal_places=2
@@ -199,6 +219,9 @@ class ProgramForm(forms.Form):
             budget_cap=data["budget_cap"],
             minimum_payout=data["minimum_payout"],
             four_eyes_above=data["four_eyes_above"],
+            mdf_allocation=data["mdf_allocation"],
+            claim_window_days=data["claim_window_days"] or 60,
+            reminder_days=14 if data["reminder_days"] is None else data["reminder_days"],
             eligible_tier_ids=tuple(t.pk for t in data["eligible_tiers"]),
             eligible_types=tuple(data["eligible_types"]),
             eligible_countries=data["eligible_countries"],
@@ -239,6 +262,9 @@ def initial_from(program, terms: ProgramTerms) -> dict:
                 "budget_cap",
                 "minimum_payout",
                 "four_eyes_above",
+                "mdf_allocation",
+                "claim_window_days",
+                "reminder_days",
                 "eligible_types",
             )
         },

@@ -1,0 +1,14 @@
+"""What incentives does when the apps below it report something, connected
+in ``IncentivesConfig.ready``."""
+
+from __future__ import annotations
+
+from prm.events import Event
+
+from .points_ledger import events_award
+
+
+def points_award(events: list[Event]) -> None:
+    """Points for recorded events, under the events' active earning rule, in
+    the recording transaction."""
+    events_award(events)
