@@ -290,8 +290,8 @@ class RunScope:
 
 
 def _eligibility(program: Program) -> tuple[str, dict]:
-    if program.kind == "mdf":
-        # An MDF program pays approved claims, not revenue.
+    if program.kind == "mdf" or program.pays_in == "points":
+        # An MDF program pays approved claims, a points SPIF pays no cash.
         return "\n      AND false", {}
     return eligibility_clauses(program, lines=True)
 

@@ -16,6 +16,7 @@ KINDS = ("rebate", "commission", "spif", "registration_bonus", "mdf")
 MDF_ALLOCATIONS = ("fixed", "revenue_share", "manual")
 CALENDARS = ("monthly", "quarterly", "yearly", "custom")
 MAX_MONEY = Decimal("9999999999999999.99")
+MAX_POINTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ProgramTerms:
     budget_cap: Decimal | None = None
     minimum_payout: Decimal = Decimal("0")
     four_eyes_above: Decimal = Decimal("10000")
+    pays_in: str = "cash"
     mdf_allocation: str = ""
     claim_window_days: int = 60
     reminder_days: int = 14
@@ -88,6 +90,22 @@ def _mdf_check(terms: ProgramTerms, problem) -> None:
         problem("reminder_days", _("Remind at most as early as the claim window is long."))
 
 
+def _points_check(terms: ProgramTerms, problem) -> None:
+    """A SPIF paid in points credits whole points per qualifying deal."""
+    if terms.kind != "spif":
+        problem("pays_in", _("Only a SPIF can pay in points."))
+        return
+    if terms.percent is not None or terms.fixed_amount is None:
+        problem("fixed_amount", _("Give the whole points a qualifying deal earns."))
+    elif (
+        not 0 < terms.fixed_amount <= MAX_POINTS
+        or terms.fixed_amount != terms.fixed_amount.to_integral_value()
+    ):
+        problem("fixed_amount", _("Points are whole numbers from 1 to 1,000,000."))
+    if terms.rates:
+        problem("rates", _("A SPIF paid in points has one amount of points per deal."))
+
+
 def terms_check(terms: ProgramTerms) -> ProgramTerms:
     """The terms if they make a program; a ValidationError naming each problem
     by field otherwise."""
@@ -130,6 +148,10 @@ def terms_check(terms: ProgramTerms) -> ProgramTerms:
             problem("percent", _("Give either a percentage or a fixed amount."))
         if terms.brackets:
             problem("brackets", _("Only a rebate has volume brackets."))
+    if terms.pays_in not in ("cash", "points"):
+        problem("pays_in", _("Choose cash or points."))
+    elif terms.pays_in == "points":
+        _points_check(terms, problem)
     seen = set()
     for rate in terms.rates:
         key = (rate.product_id, rate.tier_id)

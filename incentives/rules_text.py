@@ -121,7 +121,20 @@ def program_rules_in_words(program: Program) -> list[str]:
             if program.percent is not None
             else _("%(amount)s per won deal") % {"amount": amount(program.fixed_amount, currency)}
         )
-        if program.kind == "spif":
+        if program.kind == "spif" and program.pays_in == "points":
+            said.append(
+                _(
+                    "The rep who registered a qualifying won deal earns %(points)s points, "
+                    "credited when the deal is won."
+                )
+                % {"points": int(program.fixed_amount)}
+            )
+            if program.min_deal_amount:
+                said.append(
+                    _("A deal qualifies from %(amount)s.")
+                    % {"amount": amount(program.min_deal_amount, currency)}
+                )
+        elif program.kind == "spif":
             said.append(
                 _("The rep who registered a qualifying won deal earns %(base)s.") % {"base": base}
             )

@@ -55,6 +55,11 @@ class MdfAllocation(models.TextChoices):
     MANUAL = "manual", _("Set by hand per partner")
 
 
+class PaysIn(models.TextChoices):
+    CASH = "cash", _("Cash, through payout runs")
+    POINTS = "points", _("Points, when the deal is won")
+
+
 class Program(TenantOwned, TimeStamped):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("type"), max_length=20, choices=ProgramKind.choices)
@@ -79,6 +84,11 @@ class Program(TenantOwned, TimeStamped):
     )
     min_deal_amount = models.DecimalField(
         _("minimum deal size"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    # A SPIF may pay points instead of cash: its fixed amount is then whole
+    # points per qualifying deal, credited when the deal is won.
+    pays_in = models.CharField(
+        _("pays in"), max_length=6, choices=PaysIn.choices, default=PaysIn.CASH
     )
     # Market development funds: how funds are allocated per partner and
     # period (a fixed allocation is ``fixed_amount``), how long after an
@@ -152,6 +162,10 @@ class Program(TenantOwned, TimeStamped):
             models.CheckConstraint(
                 condition=~Q(kind="rebate") | ~Q(rebate_method=""),
                 name="program_rebate_has_method",
+            ),
+            models.CheckConstraint(
+                condition=Q(pays_in="cash") | Q(kind="spif", fixed_amount__isnull=False),
+                name="program_points_only_for_spif",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="mdf") | ~Q(mdf_allocation=""),

@@ -29,6 +29,7 @@ SCALARS = (
     "budget_cap",
     "minimum_payout",
     "four_eyes_above",
+    "pays_in",
     "mdf_allocation",
     "claim_window_days",
     "reminder_days",

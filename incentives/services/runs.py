@@ -36,6 +36,7 @@ from ..models import (
     PayoutPayment,
     PayoutRun,
     PayoutStatus,
+    PaysIn,
     Program,
     ProgramStatus,
     RunStatus,
@@ -62,6 +63,10 @@ def _open_run(program: Program, period_start: datetime.date) -> PayoutRun | None
 def _create(program: Program, day: datetime.date, as_of, by) -> PayoutRun:
     if program.status == ProgramStatus.DRAFT:
         raise ValidationError(_("Activate the program before paying it out."))
+    if program.pays_in == PaysIn.POINTS:
+        raise ValidationError(
+            _("This SPIF pays in points, credited as deals are won: it has no payout runs.")
+        )
     period = period_of(program.calendar, program.starts_on, program.ends_on, day)
     if period is None:
         raise ValidationError({"period": _("The program does not run on that date.")})
@@ -393,7 +398,8 @@ def payout_runs_schedule(*, today: datetime.date) -> list[int]:
     """Open (and have calculated) the run of every ended period of the active
     programs that has no run yet; returns the new runs' ids."""
     created = []
-    for program in Program.objects.filter(status=ProgramStatus.ACTIVE, starts_on__lt=today):
+    programs = Program.objects.filter(status=ProgramStatus.ACTIVE, starts_on__lt=today)
+    for program in programs.exclude(pays_in=PaysIn.POINTS):
         have = set(PayoutRun.objects.filter(program=program).values_list("period_start", flat=True))
         for period in periods_between(program.calendar, program.starts_on, program.ends_on):
             if period.end >= today or period.start in have:

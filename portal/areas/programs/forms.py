@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from incentives.brackets import Bracket
-from incentives.models import Calendar, MdfAllocation, ProgramKind, RebateMethod
+from incentives.models import Calendar, MdfAllocation, PaysIn, ProgramKind, RebateMethod
 from incentives.program_rules import ProgramTerms, RateTerm
 from partners.models import PartnerType, Tier
 
@@ -56,6 +56,13 @@ class ProgramForm(forms.Form):
         required=False,
         max_digits=18,
         decimal_places=2,
+    )
+    pays_in = forms.ChoiceField(
+        label=_("Pays in"),
+        choices=PaysIn.choices,
+        initial=PaysIn.CASH,
+        required=False,
+        help_text=_("A SPIF may pay points: its fixed amount is then the points per deal."),
     )
     mdf_allocation = forms.ChoiceField(
         label=_("MDF allocation"), choices=[("", "—"), *MdfAllocation.choices], required=False
@@ -219,6 +226,7 @@ class ProgramForm(forms.Form):
             budget_cap=data["budget_cap"],
             minimum_payout=data["minimum_payout"],
             four_eyes_above=data["four_eyes_above"],
+            pays_in=data["pays_in"] or "cash",
             mdf_allocation=data["mdf_allocation"],
             claim_window_days=data["claim_window_days"] or 60,
             reminder_days=14 if data["reminder_days"] is None else data["reminder_days"],
@@ -262,6 +270,7 @@ def initial_from(program, terms: ProgramTerms) -> dict:
                 "budget_cap",
                 "minimum_payout",
                 "four_eyes_above",
+                "pays_in",
                 "mdf_allocation",
                 "claim_window_days",
                 "reminder_days",
