@@ -3,10 +3,14 @@
 Northwind rewards registered, approved and won deals (10 points per 1,000 of
 won value), leads accepted in time, finished onboarding and a completed
 profile; points last 12 months and people are reminded 14 days before.  Its
-catalogue has four rewards; Bluewave's and Cobalt's people got a welcome
-bonus, and their redemptions stand in every state: waiting for the vendor,
-fulfilled, and rejected with a reason (its points returned)."""
+catalogue has four rewards.  The deals the registrations and incentives areas
+entered earn their registrants points as if they had happened now (submitted,
+approved, won); Bluewave's and Cobalt's people got a welcome bonus, and their
+redemptions stand in every state: waiting for the vendor, fulfilled, and
+rejected with a reason (its points returned)."""
 
+from deals.events import DEAL_REGISTERED, DEAL_WON, REGISTRATION_APPROVED, registrations_record
+from deals.models import DealRegistration
 from incentives.models import Reward
 from incentives.services.points import (
     earning_rule_create,
@@ -64,6 +68,7 @@ def seed(tenants: dict) -> None:
         )
         for event, points, per_amount in RULES:
             earning_rule_create(event=event, points=points, per_amount=per_amount, by=manager)
+        _earned_from_deals()
         rewards = {
             name: reward_create(name=name, description=text, cost=cost, stock=stock, by=manager)
             for name, text, cost, stock in REWARDS
@@ -83,3 +88,13 @@ def seed(tenants: dict) -> None:
                         reason="This size is sold out; please choose another reward.",
                         by=manager,
                     )
+
+
+def _earned_from_deals() -> None:
+    """The demo's deals, recorded as the events they were, earn under the rules."""
+    deals = DealRegistration.objects.exclude(submitted_at=None).order_by("pk")
+    registrations_record(DEAL_REGISTERED, deals)
+    registrations_record(
+        REGISTRATION_APPROVED, deals.filter(status__in=["approved", "won", "lost", "expired"])
+    )
+    registrations_record(DEAL_WON, deals.filter(status="won"))

@@ -13,7 +13,11 @@ from incentives.models import (
     MdfRequest,
     Payout,
     PayoutRun,
+    PointsBalance,
+    PointsEntry,
     Program,
+    Redemption,
+    Reward,
     Statement,
 )
 from incentives.periods import period_of
@@ -145,3 +149,17 @@ def test_seed_demo_has_mdf_in_every_state(db):
         for fund in MdfFund.objects.filter(program=program):
             parts = fund.available + fund.committed + fund.claimed + fund.paid + fund.expired
             assert fund.allocated == parts
+
+
+def test_seed_demo_earns_points_from_its_deals_and_redeems_rewards(db):
+    _seed()
+    with tenant_context(Tenant.objects.get(slug="northwind").pk):
+        earned = set(PointsEntry.objects.filter(kind="earned").values_list("event", flat=True))
+        assert {"deal_registered", "registration_approved", "deal_won"} <= earned
+        assert Reward.objects.count() >= 3
+        assert {"pending", "fulfilled", "rejected"} <= set(
+            Redemption.objects.values_list("status", flat=True)
+        )
+        for row in PointsBalance.objects.all():
+            entries = PointsEntry.objects.filter(membership=row.membership, partner=row.partner)
+            assert row.balance == sum(entries.values_list("points", flat=True)) >= 0
