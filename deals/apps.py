@@ -12,8 +12,10 @@ class DealsConfig(AppConfig):
         from . import metrics, tasks  # noqa: F401  (registers metrics and tasks)
         from .events import register_events
         from .exports import register_exports
+        from .notifications import register_notifications
         from .trigram_rls import mark_after_migrate
 
         register_exports()
         register_events()
+        register_notifications()
         post_migrate.connect(mark_after_migrate, dispatch_uid="deals.trigram_rls")

@@ -21,3 +21,12 @@ def register_links() -> None:
     link_register("partner_lead", _in_tenant("portal:lead_detail"))
     link_register("partner_points", _in_tenant("portal:my_points"))
     link_register("portal_mdf", _in_tenant("portal:mdf"))
+    link_register("partner_registration", _in_tenant("portal:registration"))
+    link_register("console_registration", _in_tenant("console:registration"))
+    link_register(
+        "notification_settings",
+        lambda *, tenant, vendor: reverse(
+            "console:notification_settings" if vendor else "portal:notification_settings",
+            kwargs={"tenant_slug": tenant.slug},
+        ),
+    )

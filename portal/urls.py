@@ -12,6 +12,7 @@ from .areas.exports import urls as exports
 from .areas.ideas import urls as ideas
 from .areas.leads import urls as leads
 from .areas.mdf import urls as mdf
+from .areas.notifications import urls as notifications
 from .areas.onboarding import urls as onboarding
 from .areas.payouts import urls as payouts
 from .areas.points import urls as points
@@ -45,6 +46,7 @@ AREAS = [
     mdf,
     points,
     exports,
+    notifications,
 ]
 
 console_patterns = [

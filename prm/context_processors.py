@@ -1,7 +1,18 @@
 from django.utils.functional import SimpleLazyObject
 
 from .policies import Allowed
-from .selectors import memberships_of_user
+from .selectors import memberships_of_user, unread_notification_count
+from .tenancy import current_tenant_id, tenant_context
+
+
+def _unread(membership) -> int:
+    if membership is None:
+        return 0
+    if current_tenant_id() == membership.tenant_id:
+        return unread_notification_count(membership=membership)
+    # An error page is rendered after the view left its tenant.
+    with tenant_context(membership.tenant_id):
+        return unread_notification_count(membership=membership)
 
 
 def tenancy(request):
@@ -17,4 +28,6 @@ def tenancy(request):
         "membership": membership,
         "my_memberships": SimpleLazyObject(lambda: memberships_of_user(user=user)),
         "can": Allowed(membership),
+        # Called by the template (once, in the bell), so pages without it pay nothing.
+        "unread_notifications": lambda: _unread(membership),
     }

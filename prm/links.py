@@ -23,11 +23,16 @@ def link_register(name: str, build: Callable[..., str]) -> None:
 
 def link(name: str, **params) -> str:
     """The absolute URL of the page named ``name``, for an e-mail."""
+    return settings.SITE_URL.rstrip("/") + link_path(name, **params)
+
+
+def link_path(name: str, **params) -> str:
+    """The path of the page named ``name``, for a link inside the product."""
     try:
         build = _builders[name]
     except KeyError:
         raise LookupError(f"No link builder is registered for {name!r}.") from None
-    return settings.SITE_URL.rstrip("/") + build(**params)
+    return build(**params)
 
 
 def registered() -> list[str]:

@@ -295,3 +295,92 @@ class ExportJob(TenantOwned):
     @property
     def has_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+
+class EmailChoice(models.TextChoices):
+    """How a person wants to hear of one kind of notification by e-mail (the
+    in-app inbox always has it)."""
+
+    IMMEDIATE = "immediate", _("E-mail at once")
+    DIGEST = "digest", _("In the daily digest")
+    NONE = "none", _("Only in the inbox")
+
+
+class Notification(TenantOwned):
+    """Something that happened which one person should know of: one row per
+    recipient, kind and event (``event`` names what happened, e.g.
+    ``registration:42:approved``), so notifying twice of one event is one
+    notification.  The words are rendered when read, in the reader's language,
+    from the kind's registered texts and ``params``."""
+
+    recipient = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    event = models.CharField(_("event"), max_length=200)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    link_name = models.CharField(_("page"), max_length=64, blank=True)
+    link_params = models.JSONField(_("page details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Decided when created, from the recipient's preference for the kind.
+    email = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailChoice.choices, default=EmailChoice.IMMEDIATE
+    )
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "recipient", "kind", "event"], name="notification_once"
+            ),
+        ]
+        indexes = [
+            # the inbox, newest first (keyset on created_at, id)
+            models.Index(
+                fields=["tenant", "recipient", "-created_at", "-id"], name="notification_inbox"
+            ),
+            # the unread count
+            models.Index(
+                fields=["tenant", "recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            # the daily digest: what is still to be e-mailed
+            models.Index(
+                fields=["tenant", "recipient"],
+                condition=Q(email="digest", emailed_at__isnull=True),
+                name="notification_digest_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class NotificationPreference(TenantOwned):
+    """One person's e-mail choice for one kind of notification; without a row
+    the kind's default applies."""
+
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    email = models.CharField(_("e-mail"), max_length=10, choices=EmailChoice.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "membership", "kind"], name="notification_preference_once"
+            ),
+        ]

@@ -159,6 +159,12 @@ can_manage_routing_rules = _policy(
 can_answer_lead_offers = _policy(
     "can_answer_lead_offers", PARTNER_ROLES, "Accept or decline leads offered to the own partner."
 )
+can_follow_partner_pipeline = _policy(
+    "can_follow_partner_pipeline",
+    {PA},
+    "Follow up every registration of the own organisation on the portal's home page "
+    "(others: the registrations they made).",
+)
 
 # --- incentives ---------------------------------------------------------------------
 
@@ -251,6 +257,14 @@ can_see_partner_points = _policy(
     "can_see_partner_points",
     {PA},
     "See the points and redemptions of every person of the own organisation.",
+)
+
+# --- notifications ----------------------------------------------------------------------
+
+can_read_notifications = _policy(
+    "can_read_notifications",
+    VENDOR_ROLES | PARTNER_ROLES,
+    "Read the own notifications and choose how to hear of each kind by e-mail.",
 )
 
 

@@ -4,7 +4,15 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import ExportJob, Invitation, Membership, Tenant, User
+from .models import (
+    ExportJob,
+    Invitation,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Tenant,
+    User,
+)
 from .roles import VENDOR_ROLES
 from .tenancy import current_scope, user_context
 
@@ -87,3 +95,43 @@ def exports_of(*, membership: Membership, limit: int = 20) -> list[ExportJob]:
 def export_get(*, membership: Membership, export_id: int) -> ExportJob:
     """One of the person's exports; the same 404 for missing and someone else's."""
     return get_object_or_404(ExportJob, pk=export_id, requested_by=membership)
+
+
+def notifications_of(*, membership: Membership) -> QuerySet[Notification]:
+    """The person's notifications (the inbox pages them newest first)."""
+    return Notification.objects.filter(recipient=membership)
+
+
+def notification_get(*, membership: Membership, notification_id: int) -> Notification:
+    """One of the person's notifications; anyone else's is a 404."""
+    return get_object_or_404(Notification, pk=notification_id, recipient=membership)
+
+
+def unread_notification_count(*, membership: Membership) -> int:
+    return Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
+
+
+def notification_preferences_of(*, membership: Membership) -> dict[str, str]:
+    """The person's e-mail choice per kind they set one for."""
+    return dict(
+        NotificationPreference.objects.filter(membership=membership).values_list("kind", "email")
+    )
+
+
+def member_ids_holding(policy) -> list[int]:
+    """The current tenant's active people whose role holds ``policy`` (who to
+    tell that something waits for a decision)."""
+    return list(
+        Membership.objects.filter(is_active=True, role__in=policy.roles)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def member_ids_of_users(user_ids) -> list[int]:
+    """The current tenant's active memberships of these users."""
+    return list(
+        Membership.objects.filter(is_active=True, user_id__in=[u for u in user_ids if u])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

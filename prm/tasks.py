@@ -7,7 +7,7 @@ from . import services
 from .enqueue import outbox_pending, publish
 from .jobs import fan_out, system_task, tenant_task
 from .models import Invitation
-from .services import exports
+from .services import exports, notifications
 from .tenancy import tenant_context
 
 
@@ -64,3 +64,20 @@ def exports_purge() -> int:
 def exports_purge_all_tenants() -> int:
     """Beat job: one clean-up of old exports per tenant."""
     return fan_out("prm.exports_purge")
+
+
+@tenant_task(name="prm.notification_email", autoretry_for=(ConnectionError, OSError))
+def notification_email(notification_id: int) -> bool:
+    """One notification e-mailed to its recipient, sent from the outbox."""
+    return notifications.notification_email_send(notification_id=notification_id)
+
+
+@tenant_task(name="prm.notifications_digest", autoretry_for=(ConnectionError, OSError))
+def notifications_digest() -> int:
+    return notifications.notifications_digest_send()
+
+
+@system_task(name="prm.notifications_digest_all_tenants")
+def notifications_digest_all_tenants() -> int:
+    """Beat job: one daily digest run per tenant."""
+    return fan_out("prm.notifications_digest")

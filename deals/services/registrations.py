@@ -50,6 +50,11 @@ from ..models import (
 )
 from ..models import RegistrationStatus as S
 from ..normalise import customer_key
+from ..notifications import (
+    notify_extension_decided,
+    notify_registration_decided,
+    notify_registration_submitted,
+)
 from ..selectors.registrations import registration_block_reason
 from ..selectors.rules import deal_settings
 from ..states import extension_is_open, is_editable, is_protected
@@ -357,6 +362,7 @@ def registration_submit(*, registration: DealRegistration, by: Membership) -> De
         )
         conflicts_record(registration=registration)
         registrations_record(DEAL_REGISTERED, [registration])
+        notify_registration_submitted(registration)
     return registration
 
 
@@ -537,6 +543,7 @@ def registration_approve(
             )
             protection_claim(registration=registration)
             registrations_record(REGISTRATION_APPROVED, [registration])
+            notify_registration_decided(registration)
     except ValidationError:
         registration.refresh_from_db()
         raise
@@ -544,14 +551,17 @@ def registration_approve(
 
 
 def _decide(registration, by, to_status, reason) -> DealRegistration:
-    return registration_transition(
-        registration=registration,
-        to_status=to_status,
-        actor=by.user,
-        reason=reason,
-        decided_by=by.user,
-        decided_at=timezone.now(),
-    )
+    with transaction.atomic():
+        registration_transition(
+            registration=registration,
+            to_status=to_status,
+            actor=by.user,
+            reason=reason,
+            decided_by=by.user,
+            decided_at=timezone.now(),
+        )
+        notify_registration_decided(registration, reason)
+    return registration
 
 
 @action(can_decide_registrations)
@@ -607,6 +617,9 @@ def extension_decide(
             reason=reason,
             requested=current.extension_reason,
             protected_until=str(changes.get("protected_until", current.protected_until)),
+        )
+        notify_extension_decided(
+            current, granted=grant, reason=reason, protected_until=changes.get("protected_until")
         )
     for name, value in changes.items():
         setattr(registration, name, value)

@@ -90,6 +90,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prm.exports_purge_all_tenants",
         "schedule": crontab(hour=3, minute=40),
     },
+    "notification-digests": {
+        "task": "prm.notifications_digest_all_tenants",
+        # after the night's deadline jobs, before the working day
+        "schedule": crontab(hour=6, minute=0),
+    },
     "refresh-onboarding": {
         "task": "partners.onboarding_refresh_all_tenants",
         "schedule": crontab(minute=35),

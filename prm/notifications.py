@@ -1,0 +1,136 @@
+"""Telling people what happened: one notification service for every app.
+
+An app registers each *kind* of notification at start-up (its
+``notifications.py``: the key, a label for the preferences page, which roles
+may receive it, the default e-mail choice, and how its title and text read),
+and its services call ``notify`` inside the action's own transaction, naming
+the recipients (memberships), the event (what happened, unique per recipient
+and kind: ``registration:42:approved``), the details the texts need and the
+page it links to.
+
+``notify`` writes one ``Notification`` per recipient in one statement,
+``ON CONFLICT DO NOTHING`` on (recipient, kind, event), so notifying twice of
+one event notifies once.  Each new notification the recipient wants at once
+is e-mailed through the outbox — one message per recipient with only that
+recipient's address; the others wait for the daily digest or stay in the
+inbox only.  Words are rendered when read, in the reader's language (the
+tenant's for e-mail), from ``params``: an app never stores sentences.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+
+from .enqueue import enqueue_many_after_commit
+from .models import EmailChoice, Membership, Notification, NotificationPreference
+from .tenancy import require_tenant_id
+
+Texts = Callable[[dict], str]
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    key: str
+    label: str
+    roles: frozenset[str]
+    title: Texts
+    # The e-mail's text above the link; the title alone when empty.
+    body: Texts | None = None
+    default_email: str = EmailChoice.IMMEDIATE
+    # Grouping on the preferences page.
+    group: str = field(default="")
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def notification_kind_register(kind: NotificationKind) -> None:
+    _kinds[kind.key] = kind
+
+
+def notification_kinds() -> dict[str, NotificationKind]:
+    return dict(_kinds)
+
+
+def notification_kind(key: str) -> NotificationKind:
+    try:
+        return _kinds[key]
+    except KeyError:
+        raise LookupError(f"No notification kind {key!r} is registered.") from None
+
+
+def kinds_for_role(role: str) -> list[NotificationKind]:
+    return [kind for kind in _kinds.values() if role in kind.roles]
+
+
+def notify(
+    key: str,
+    *,
+    recipients: Iterable[int | Membership],
+    event: str,
+    params: dict | None = None,
+    link: str = "",
+    link_params: dict | None = None,
+) -> list[int]:
+    """Notify the active ``recipients`` whose role may receive ``key`` that
+    ``event`` happened.  Returns the ids of the notifications written now
+    (none for recipients notified of this event before)."""
+    kind = notification_kind(key)
+    ids = sorted({r.pk if isinstance(r, Membership) else int(r) for r in recipients})
+    if not ids:
+        return []
+    tenant_id = require_tenant_id()
+    # Recipients, each with the e-mail choice of their preference or the kind's default.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Notification._meta.db_table}
+                (tenant_id, recipient_id, kind, event, params, link_name, link_params,
+                 created_at, email)
+            SELECT m.tenant_id, m.id, %(kind)s, %(event)s, %(params)s::jsonb, %(link)s,
+                   %(link_params)s::jsonb, now(), COALESCE(p.email, %(default)s)
+              FROM {Membership._meta.db_table} m
+              LEFT JOIN {NotificationPreference._meta.db_table} p
+                ON p.tenant_id = m.tenant_id AND p.membership_id = m.id AND p.kind = %(kind)s
+             WHERE m.tenant_id = %(tenant)s AND m.id = ANY(%(ids)s) AND m.is_active
+               AND m.role = ANY(%(roles)s)
+            ON CONFLICT (tenant_id, recipient_id, kind, event) DO NOTHING
+            RETURNING id, email
+            """,
+            {
+                "kind": kind.key,
+                "event": event[:200],
+                "params": _json(params or {}),
+                "link": link,
+                "link_params": _json(link_params or {}),
+                "default": str(kind.default_email),
+                "tenant": tenant_id,
+                "ids": ids,
+                "roles": sorted(kind.roles),
+            },
+        )
+        written = cursor.fetchall()
+    at_once = [[notification_id] for notification_id, email in written if email == "immediate"]
+    enqueue_many_after_commit("prm.notification_email", at_once)
+    return [notification_id for notification_id, _email in written]
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder)
+
+
+def title_of(notification: Notification) -> str:
+    kind = _kinds.get(notification.kind)
+    return kind.title(notification.params) if kind else notification.kind
+
+
+def body_of(notification: Notification) -> str:
+    kind = _kinds.get(notification.kind)
+    if kind is None:
+        return ""
+    return kind.body(notification.params) if kind.body else ""
