@@ -7,12 +7,22 @@ action does."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from partners.models import Partner
+from partners.selectors.people import member_ids_of_partners
 from prm.models import EmailChoice
-from prm.notifications import NotificationKind, notification_kind_register, notify
+from prm.notifications import (
+    Notice,
+    NotificationKind,
+    notification_kind_register,
+    notify,
+    notify_many,
+    when,
+)
 from prm.policies import can_decide_registrations
 from prm.roles import PARTNER_ROLES
 from prm.selectors import member_ids_holding, member_ids_of_users
@@ -27,6 +37,21 @@ PROTECTION_EXPIRING = "protection_expiring"
 EXTENSION_DECIDED = "extension_decided"
 LEAD_OFFERED = "lead_offered"
 LEAD_RECLAIMED = "lead_reclaimed"
+
+
+def _expiring_body(params: dict) -> str:
+    lines = [
+        _("%(customer)s: protected until %(date)s")
+        % {"customer": item["customer"], "date": item["protected_until"]}
+        for item in params["registrations"]
+    ]
+    lines.append(
+        _(
+            "Close the deal, report it as won or lost, or ask for an extension before the "
+            "protection ends; afterwards the customer is open to other partners."
+        )
+    )
+    return "\n".join(lines)
 
 
 def _reason(params: dict) -> str:
@@ -87,10 +112,14 @@ def register_notifications() -> None:
             roles=PARTNER_ROLES,
             group=group,
             title=lambda p: (
-                _("Protection for %(customer)s ends on %(date)s")
-                % {"customer": p["customer"], "date": p["protected_until"]}
+                ngettext(
+                    "Deal protection ends soon for %(count)d registration",
+                    "Deal protection ends soon for %(count)d registrations",
+                    len(p["registrations"]),
+                )
+                % {"count": len(p["registrations"])}
             ),
-            body=lambda p: _("Mark the deal won or lost, or ask for an extension."),
+            body=_expiring_body,
         ),
         NotificationKind(
             key=EXTENSION_DECIDED,
@@ -115,7 +144,7 @@ def register_notifications() -> None:
             title=lambda p: _("New lead: %(company)s") % {"company": p["company"]},
             body=lambda p: (
                 _("Accept or decline it by %(deadline)s, or it goes to another partner.")
-                % {"deadline": p["deadline"]}
+                % {"deadline": when(p["deadline"])}
             ),
         ),
         NotificationKind(
@@ -183,4 +212,63 @@ def notify_extension_decided(
         },
         link="partner_registration",
         link_params={"registration_id": registration.pk},
+    )
+
+
+def notify_protection_expiring(
+    membership_id: int, registrations: list[tuple[int, str, str]], today
+) -> None:
+    """One reminder to one person listing ``(id, customer, protected until)``
+    of registrations whose protection ends soon (each reminded once, by the
+    expiry job's own marker)."""
+    ids = ",".join(str(pk) for pk, _c, _d in registrations)
+    digest = hashlib.sha1(ids.encode()).hexdigest()[:16]
+    single = registrations[0][0] if len(registrations) == 1 else None
+    notify(
+        PROTECTION_EXPIRING,
+        recipients=[membership_id],
+        event=f"protection_expiring:{today.isoformat()}:{digest}",
+        params={
+            "registrations": [
+                {"id": pk, "customer": customer, "protected_until": until}
+                for pk, customer, until in registrations
+            ]
+        },
+        link="partner_registration" if single else "partner_registrations",
+        link_params={"registration_id": single} if single else {},
+    )
+
+
+def notify_leads_offered(offers) -> None:
+    """Tell each offered partner's people (``offers``: LeadOffers with their lead)."""
+    people = member_ids_of_partners(partner_ids={offer.partner_id for offer in offers})
+    notify_many(
+        LEAD_OFFERED,
+        [
+            Notice(
+                recipients=tuple(people.get(offer.partner_id, ())),
+                event=f"lead_offer:{offer.pk}",
+                params={"company": offer.lead.company_name, "deadline": offer.due_at},
+                link="partner_lead",
+                link_params={"lead_id": offer.lead_id},
+            )
+            for offer in offers
+        ],
+    )
+
+
+def notify_leads_reclaimed(reclaimed: list[tuple[int, int, str]]) -> None:
+    """Tell the partners whose offers ``(offer id, partner id, company)`` lapsed."""
+    people = member_ids_of_partners(partner_ids={partner_id for _o, partner_id, _c in reclaimed})
+    notify_many(
+        LEAD_RECLAIMED,
+        [
+            Notice(
+                recipients=tuple(people.get(partner_id, ())),
+                event=f"lead_offer:{offer_id}:reclaimed",
+                params={"company": company},
+                link="partner_leads",
+            )
+            for offer_id, partner_id, company in reclaimed
+        ],
     )

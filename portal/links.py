@@ -22,7 +22,16 @@ def register_links() -> None:
     link_register("partner_points", _in_tenant("portal:my_points"))
     link_register("portal_mdf", _in_tenant("portal:mdf"))
     link_register("partner_registration", _in_tenant("portal:registration"))
+    link_register("partner_registrations", _in_tenant("portal:registrations"))
+    link_register("partner_leads", _in_tenant("portal:leads_inbox"))
     link_register("console_registration", _in_tenant("console:registration"))
+    link_register("console_agreement", _in_tenant("console:agreement_detail"))
+    link_register("console_application", _in_tenant("console:application_detail"))
+    link_register("partner_onboarding", _in_tenant("portal:onboarding"))
+    link_register("console_payout_run", _in_tenant("console:payout_run"))
+    link_register("partner_statements", _in_tenant("portal:my_statements"))
+    link_register("partner_mdf_request", _in_tenant("portal:mdf_request"))
+    link_register("partner_redemption", _in_tenant("portal:my_redemption"))
     link_register(
         "notification_settings",
         lambda *, tenant, vendor: reverse(

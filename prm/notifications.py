@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 
 from .enqueue import enqueue_many_after_commit
 from .models import EmailChoice, Membership, Notification, NotificationPreference
@@ -68,6 +70,17 @@ def kinds_for_role(role: str) -> list[NotificationKind]:
     return [kind for kind in _kinds.values() if role in kind.roles]
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell ``recipients`` (membership ids) about."""
+
+    recipients: tuple[int, ...]
+    event: str
+    params: dict = field(default_factory=dict)
+    link: str = ""
+    link_params: dict = field(default_factory=dict)
+
+
 def notify(
     key: str,
     *,
@@ -80,38 +93,56 @@ def notify(
     """Notify the active ``recipients`` whose role may receive ``key`` that
     ``event`` happened.  Returns the ids of the notifications written now
     (none for recipients notified of this event before)."""
+    ids = tuple(r.pk if isinstance(r, Membership) else int(r) for r in recipients)
+    return notify_many(key, [Notice(ids, event, params or {}, link, link_params or {})])
+
+
+_INSERT_SQL = """
+INSERT INTO {notification}
+    (tenant_id, recipient_id, kind, event, params, link_name, link_params, created_at, email)
+SELECT m.tenant_id, m.id, %(kind)s, n.event, n.params::jsonb, n.link, n.link_params::jsonb,
+       now(), COALESCE(p.email, %(default)s)
+  FROM unnest(%(recipients)s::bigint[], %(events)s::text[], %(params)s::text[],
+              %(links)s::text[], %(link_params)s::text[])
+       AS n(recipient_id, event, params, link, link_params)
+  JOIN {membership} m ON m.id = n.recipient_id
+  LEFT JOIN {preference} p
+    ON p.tenant_id = m.tenant_id AND p.membership_id = m.id AND p.kind = %(kind)s
+ WHERE m.tenant_id = %(tenant)s AND m.is_active AND m.role = ANY(%(roles)s)
+ORDER BY n.recipient_id, n.event
+ON CONFLICT (tenant_id, recipient_id, kind, event) DO NOTHING
+RETURNING id, email
+"""
+
+
+def notify_many(key: str, notices: Iterable[Notice]) -> list[int]:
+    """``notify`` for many events of one kind in one statement (a batch job
+    offering a thousand leads writes their notifications at once)."""
     kind = notification_kind(key)
-    ids = sorted({r.pk if isinstance(r, Membership) else int(r) for r in recipients})
-    if not ids:
+    rows: dict[tuple[int, str], Notice] = {}
+    for notice in notices:
+        for recipient in notice.recipients:
+            rows.setdefault((int(recipient), notice.event[:200]), notice)
+    if not rows:
         return []
-    tenant_id = require_tenant_id()
-    # Recipients, each with the e-mail choice of their preference or the kind's default.
+    keys = sorted(rows)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            INSERT INTO {Notification._meta.db_table}
-                (tenant_id, recipient_id, kind, event, params, link_name, link_params,
-                 created_at, email)
-            SELECT m.tenant_id, m.id, %(kind)s, %(event)s, %(params)s::jsonb, %(link)s,
-                   %(link_params)s::jsonb, now(), COALESCE(p.email, %(default)s)
-              FROM {Membership._meta.db_table} m
-              LEFT JOIN {NotificationPreference._meta.db_table} p
-                ON p.tenant_id = m.tenant_id AND p.membership_id = m.id AND p.kind = %(kind)s
-             WHERE m.tenant_id = %(tenant)s AND m.id = ANY(%(ids)s) AND m.is_active
-               AND m.role = ANY(%(roles)s)
-            ON CONFLICT (tenant_id, recipient_id, kind, event) DO NOTHING
-            RETURNING id, email
-            """,
+            _INSERT_SQL.format(
+                notification=Notification._meta.db_table,
+                membership=Membership._meta.db_table,
+                preference=NotificationPreference._meta.db_table,
+            ),
             {
                 "kind": kind.key,
-                "event": event[:200],
-                "params": _json(params or {}),
-                "link": link,
-                "link_params": _json(link_params or {}),
                 "default": str(kind.default_email),
-                "tenant": tenant_id,
-                "ids": ids,
+                "tenant": require_tenant_id(),
                 "roles": sorted(kind.roles),
+                "recipients": [recipient for recipient, _event in keys],
+                "events": [event for _recipient, event in keys],
+                "params": [_json(rows[k].params) for k in keys],
+                "links": [rows[k].link for k in keys],
+                "link_params": [_json(rows[k].link_params) for k in keys],
             },
         )
         written = cursor.fetchall()
@@ -134,3 +165,12 @@ def body_of(notification: Notification) -> str:
     if kind is None:
         return ""
     return kind.body(notification.params) if kind.body else ""
+
+
+def when(value: str) -> str:
+    """A moment stored in ``params`` (ISO 8601), as the reader writes it: in the
+    current time zone and language."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return value
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

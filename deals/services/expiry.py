@@ -14,18 +14,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from prm.actions import system_action
 from prm.audit import audit_record
-from prm.enqueue import email_after_commit
-from prm.links import link
-from prm.models import Membership, Tenant
+from prm.models import Membership
 from prm.roles import Role
 from prm.tenancy import require_tenant_id
 
 from ..models import RegistrationStatus as S
+from ..notifications import notify_protection_expiring
 from ..selectors.rules import deal_settings
 
 # Expire and record the history in one statement (data-modifying CTEs share
@@ -129,48 +127,39 @@ def registrations_remind(*, today: date) -> int:
             )
             due = [_Due(*row) for row in cursor.fetchall()]
         if due:
-            _queue_reminders(tenant_id, due)
+            _queue_reminders(due, today)
             audit_record(
                 actor=None, action="registrations.reminded", count=len(due), on=today.isoformat()
             )
     return len(due)
 
 
-def _recipients(due: list[_Due]) -> dict[str, list[_Due]]:
-    """Registrations grouped by the e-mail address that should hear about them."""
+def _recipients(due: list[_Due]) -> dict[int, list[_Due]]:
+    """Registrations grouped by the membership that should hear about them:
+    the registrant, or the partner's active admins when the registrant left."""
     members = Membership.objects.filter(
         is_active=True,
         user__is_active=True,
         partner_link__partner_id__in={d.partner_id for d in due},
-    ).values_list("user_id", "user__email", "partner_link__partner_id", "role")
-    active_user_email = {(user_id, partner_id): email for user_id, email, partner_id, _r in members}
-    admins: dict[int, list[str]] = defaultdict(list)
-    for _u, email, partner_id, role in members:
+    ).values_list("pk", "user_id", "partner_link__partner_id", "role")
+    active_member = {(user_id, partner_id): pk for pk, user_id, partner_id, _r in members}
+    admins: dict[int, list[int]] = defaultdict(list)
+    for pk, _u, partner_id, role in members:
         if role == Role.PARTNER_ADMIN:
-            admins[partner_id].append(email)
-    grouped: dict[str, list[_Due]] = defaultdict(list)
+            admins[partner_id].append(pk)
+    grouped: dict[int, list[_Due]] = defaultdict(list)
     for item in due:
-        email = active_user_email.get((item.registered_by_id, item.partner_id))
-        for address in [email] if email else admins.get(item.partner_id, []):
-            grouped[address].append(item)
+        member = active_member.get((item.registered_by_id, item.partner_id))
+        for recipient in [member] if member else admins.get(item.partner_id, []):
+            grouped[recipient].append(item)
     return grouped
 
 
-def _queue_reminders(tenant_id: int, due: list[_Due]) -> None:
-    tenant = Tenant.objects.get(pk=tenant_id)
-    url = link("program_home", tenant=tenant)
-    for address, items in sorted(_recipients(due).items()):
+def _queue_reminders(due: list[_Due], today: date) -> None:
+    for recipient, items in sorted(_recipients(due).items()):
         items = sorted(items, key=lambda d: (d.protected_until, d.customer_name))
-        body = render_to_string(
-            "emails/registration_reminder.txt",
-            {
-                "tenant": tenant,
-                "registrations": items,
-                "url": url,
-            },
+        notify_protection_expiring(
+            recipient,
+            [(d.registration_id, d.customer_name, d.protected_until.isoformat()) for d in items],
+            today,
         )
-        subject = _("%(tenant)s: deal protection ends soon for %(n)d registration(s)") % {
-            "tenant": tenant.name,
-            "n": len(items),
-        }
-        email_after_commit(subject=subject, body=body, recipients=[address])

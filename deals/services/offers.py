@@ -21,31 +21,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partner, PartnerStatus
-from partners.selectors.people import emails_of_partners, partner_id_of
+from partners.selectors.people import partner_id_of
 from prm.actions import action
 from prm.actors import SystemActor, actor_user
 from prm.audit import audit_record
-from prm.enqueue import email_after_commit, enqueue_after_commit
-from prm.models import Membership, Tenant
+from prm.enqueue import enqueue_after_commit
+from prm.models import Membership
 from prm.policies import can_answer_lead_offers, can_distribute_leads
 from prm.text import REASON_TEXT, length_problems
 
-from ..emails import offer_email
 from ..events import lead_accepted_record
 from ..models import Lead, LeadOffer, RoutingRule
+from ..notifications import notify_leads_offered
 from ..selectors.rules import deal_settings
 from ..states import LEAD_OFFERABLE
 
 Status = Lead.Status
 Outcome = LeadOffer.Outcome
-
-
-def _notify_partner(offer: LeadOffer, lead: Lead) -> None:
-    recipients = emails_of_partners(partner_ids=[offer.partner_id]).get(offer.partner_id)
-    if not recipients:
-        return
-    subject, body = offer_email(offer, lead, Tenant.objects.get(pk=lead.tenant_id))
-    email_after_commit(subject=subject, body=body, recipients=recipients)
 
 
 @action(can_distribute_leads, system=True)
@@ -89,7 +81,7 @@ def lead_offer(
                 offer_id=offer.pk,
             )
             lead.status, lead.partner = Status.OFFERED, partner
-            _notify_partner(offer, lead)
+            notify_leads_offered([offer])
     except IntegrityError as error:
         raise ValidationError(_("This lead was offered to someone else meanwhile.")) from error
     return offer

@@ -12,15 +12,12 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
-from partners.selectors.people import emails_of_partners
 from prm.actions import system_action
 from prm.audit import audit_record, audit_record_many
-from prm.enqueue import emails_after_commit
-from prm.models import Tenant
 from prm.tenancy import require_tenant_id
 
-from ..emails import offer_email
 from ..models import Lead, LeadOffer, RoutingRule
+from ..notifications import notify_leads_offered, notify_leads_reclaimed
 from ..routing_plan import RoutingPlan, Standing
 from ..selectors.routing import partner_standings
 from ..selectors.rules import deal_settings
@@ -52,10 +49,11 @@ def leads_reclaim(*, now: datetime) -> int:
             cursor.execute(
                 f"UPDATE {table} SET outcome = %s "
                 "WHERE tenant_id = %s AND outcome = %s AND due_at < %s "
-                "RETURNING lead_id",
+                "RETURNING id, lead_id, partner_id",
                 [Outcome.RECLAIMED, require_tenant_id(), Outcome.PENDING, now],
             )
-            lead_ids = sorted(row[0] for row in cursor.fetchall())
+            reclaimed = cursor.fetchall()
+            lead_ids = sorted(lead_id for _offer, lead_id, _partner in reclaimed)
         if not lead_ids:
             return 0
         # A lead has one pending offer at most, so an offered lead among these
@@ -64,6 +62,10 @@ def leads_reclaim(*, now: datetime) -> int:
             status=Status.NEW, partner=None, updated_at=now
         )
         audit_record(actor=None, action="leads.reclaimed", lead_ids=lead_ids)
+        companies = dict(Lead.objects.filter(pk__in=lead_ids).values_list("pk", "company_name"))
+        notify_leads_reclaimed(
+            [(offer, partner, companies[lead]) for offer, lead, partner in sorted(reclaimed)]
+        )
         leads_route_again(lead_ids=lead_ids, now=now)
     return len(lead_ids)
 
@@ -142,23 +144,12 @@ def _offer_all(leads: list[Lead], chosen: dict[int, tuple[RoutingRule, int]], no
             for lead, o in zip(leads, offers, strict=True)
         ],
     )
-    _email_partners(leads, offers)
+    for lead, offer in zip(leads, offers, strict=True):
+        offer.lead = lead
+    notify_leads_offered(offers)
     for lead, offer in zip(leads, offers, strict=True):
         lead.status, lead.partner_id = Status.OFFERED, offer.partner_id
     return len(offers)
-
-
-def _email_partners(leads: list[Lead], offers: list[LeadOffer]) -> None:
-    if not offers:
-        return
-    tenant = Tenant.objects.get(pk=require_tenant_id())
-    recipients = emails_of_partners(partner_ids=sorted({o.partner_id for o in offers}))
-    emails = []
-    for lead, offer in zip(leads, offers, strict=True):
-        if recipients.get(offer.partner_id):
-            subject, body = offer_email(offer, lead, tenant)
-            emails.append((subject, body, recipients[offer.partner_id]))
-    emails_after_commit(emails)
 
 
 def _mark_unrouted(leads: list[Lead], now) -> None:

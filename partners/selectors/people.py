@@ -55,6 +55,20 @@ def emails_of_partners(*, partner_ids: list[int]) -> dict[int, list[str]]:
     return {partner_id: sorted(emails) for partner_id, emails in found.items()}
 
 
+def member_ids_of_partners(*, partner_ids, roles=PARTNER_ROLES) -> dict[int, list[int]]:
+    """The active memberships (with one of ``roles``) of each partner, in one query."""
+    found: dict[int, list[int]] = {}
+    rows = Membership.objects.filter(
+        partner_link__partner_id__in=list(partner_ids),
+        role__in=sorted(roles),
+        is_active=True,
+        user__is_active=True,
+    ).values_list("partner_link__partner_id", "pk")
+    for partner_id, membership_id in rows.order_by("pk"):
+        found.setdefault(partner_id, []).append(membership_id)
+    return found
+
+
 def team_visible_to(*, membership: Membership) -> QuerySet[Membership]:
     team = Membership.objects.select_related("user", "partner_link__partner")
     if membership.is_partner:
