@@ -138,3 +138,26 @@ def test_partner_people_see_only_their_own_points_and_redemptions(client, world)
     assert client.get(detail(of_q.pk)).status_code == 404
     seen = {e.membership_id for e in client.get(history).context["entries"]}
     assert seen == {world.p_rep.pk, world.p_admin.pk}
+
+
+def test_a_notification_of_q_is_a_404_for_p_people(client, world):
+    from prm.models import Notification
+    from prm.tenancy import tenant_context
+
+    with tenant_context(world.a.pk):
+        of_q = Notification.objects.create(
+            recipient=world.q_rep,
+            kind="registration_approved",
+            event="ring",
+            params={"customer": "Q's customer", "protected_until": ""},
+        )
+    for person in (world.p_rep, world.p_admin):
+        client.force_login(person.user)
+        url = reverse(
+            "portal:notification_open",
+            kwargs={"tenant_slug": world.a.slug, "notification_id": of_q.pk},
+        )
+        assert client.get(url).status_code == 404
+        inbox = client.get(reverse("portal:notifications", kwargs={"tenant_slug": world.a.slug}))
+        assert "Q&#x27;s customer" not in inbox.content.decode()
+        assert "Q's customer" not in inbox.content.decode()

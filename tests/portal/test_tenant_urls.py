@@ -13,7 +13,7 @@ from deals import models as dm
 from incentives import models as im
 from partners import models as pm
 from portal.urls import console_patterns, portal_patterns
-from prm.models import ExportJob, Invitation, Membership
+from prm.models import ExportJob, Invitation, Membership, Notification
 from prm.tenancy import tenant_context
 
 PARAM_MODELS = {
@@ -59,6 +59,7 @@ PARAM_MODELS = {
     "earning_rule_id": im.EarningRule,
     "reward_id": im.Reward,
     "redemption_id": im.Redemption,
+    "notification_id": Notification,
 }
 
 
