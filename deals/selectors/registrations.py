@@ -17,11 +17,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from partners.domains import normalise_domain
 from partners.models import Partner, PartnerStatus
-from partners.selectors.agreements import partner_has_accepted_current
+from partners.selectors.agreements import agreement_standing
 from partners.selectors.people import partner_id_of
 from prm.exports import safe_cell
 from prm.models import AuditEvent, Membership
@@ -241,11 +242,16 @@ def registration_products(*, registration: DealRegistration) -> QuerySet[Product
 
 def registration_block_reason(*, partner: Partner) -> str | None:
     """Why the partner may not register deals now, or None: only active or
-    onboarding partners that accepted the current agreement register."""
+    onboarding partners register, and not once they are past their own
+    accept-by date of the current agreement without accepting it."""
     if partner.status not in REGISTERING_STATUSES:
         return _("Your organisation cannot register deals in its current status.")
-    if not partner_has_accepted_current(partner=partner):
-        return _("Your organisation must accept the current partner agreement to register deals.")
+    standing = agreement_standing(partner=partner)
+    if standing.blocked:
+        return _(
+            "Your organisation had to accept version %(version)s of the partner agreement by "
+            "%(date)s. Deals can be registered again once a partner admin accepts it."
+        ) % {"version": standing.agreement.version, "date": date_format(standing.deadline)}
     return None
 
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deals.models import DealProtection, DealRegistration, Lead, RevenueLine
+from partners.models import Agreement, Partner
 from tests.deals.test_registrations_support import (
     build_catalogue,
     fetch,
@@ -100,12 +101,23 @@ def test_bad_registrations_are_refused_and_write_nothing(client, world, cat, ove
     assert _count(world) == before
 
 
-def test_a_partner_without_the_current_agreement_is_told_and_refused(client, world, cat):
+def test_a_partner_past_its_agreement_deadline_is_told_and_refused(client, world, cat):
     with in_a(world):
         world.q.agreement_acceptances.all().delete()
+        # Q joined long ago; the version's date has passed.
+        Agreement.objects.update(
+            published_at=timezone.now() - datetime.timedelta(days=60),
+            accept_by=timezone.localdate() - datetime.timedelta(days=1),
+        )
+        Partner.objects.filter(pk=world.q.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=400)
+        )
     client.force_login(world.q_rep.user)
     page = client.get(url("portal:registration_create", world))
-    assert b"accept the current partner agreement" in page.content
+    assert b"partner agreement by" in page.content
+    # The page says why and links to the agreement instead of showing a form that fails.
+    assert url("portal:agreement", world).encode() in page.content
+    assert b'name="customer_name"' not in page.content
     before = _count(world)
     response = client.post(url("portal:registration_create", world), form_data(cat))
     assert response.status_code == 400
