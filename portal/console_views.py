@@ -6,39 +6,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.models import Partner
-from partners.selectors.agreements import partners_past_deadline
-from partners.selectors.onboarding import overdue_steps
-from partners.selectors.organisations import partner_status_counts
 from partners.selectors.people import (
     invitation_get,
     pending_invitations_visible_to,
     team_visible_to,
 )
-from partners.selectors.recruitment import application_queue
 from partners.services.people import person_invite
 from prm import policies, services
 
 from .access import policy_required
+from .console_home import console_home
 from .forms import InvitationForm, TenantSettingsForm, apply_validation_error, partner_search
 from .team_actions import revoke_invitation
 
 
 def dashboard(request):
-    membership = request.membership
-    partners_by_status = partner_status_counts(membership=membership)
-    context = {
-        "partners_by_status": [
-            (label, partners_by_status.get(value, 0))
-            for value, label in Partner._meta.get_field("status").choices
-        ],
-        "people": team_visible_to(membership=membership).filter(is_active=True).count(),
-        "pending_invitations": pending_invitations_visible_to(membership=membership).count(),
-        "pending_applications": application_queue().count(),
-        "past_deadline": partners_past_deadline().count(),
-        "overdue_steps": overdue_steps(membership=membership).count(),
-    }
-    return render(request, "console/dashboard.html", context)
+    """The home: what the member has to do today (``portal.console_home``)."""
+    home = console_home(membership=request.membership, tenant_slug=request.tenant.slug)
+    return render(request, "console/dashboard.html", {"home": home})
 
 
 @policy_required(policies.can_invite_people)

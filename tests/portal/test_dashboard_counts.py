@@ -1,4 +1,4 @@
-"""The console dashboard counts partners, not the people in them."""
+"""The console home counts partners, not the people in them."""
 
 from django.urls import reverse
 
@@ -19,7 +19,7 @@ def test_partners_by_status_counts_each_partner_once(client, world):
         }
     client.force_login(world.channel_manager.user)
     response = client.get(reverse("console:dashboard", kwargs={"tenant_slug": world.a.slug}))
-    shown = dict(response.context["partners_by_status"])
+    shown = dict(response.context["home"].partners_by_status)
     labels = dict(Partner._meta.get_field("status").choices)
     assert shown == {labels[status]: count for status, count in expected.items()}
     assert sum(shown.values()) == sum(expected.values())
