@@ -6,8 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.selectors.agreements import current_agreement, partner_has_accepted_current
-from partners.selectors.onboarding import onboarding_progress
 from partners.selectors.people import (
     partner_of,
     pending_invitations_visible_to,
@@ -20,18 +18,20 @@ from prm.roles import Role
 
 from .access import policy_required
 from .forms import InvitationForm, apply_validation_error
+from .partner_home import partner_home
 from .team_actions import revoke_invitation
 
 
 def dashboard(request):
+    """The partner's home: what this person should do today, most urgent first."""
     membership = request.membership
-    partner = partner_of(membership)
+    home = partner_home(membership=membership, tenant=request.tenant)
     context = {
-        "partner": partner,
-        "team_size": team_visible_to(membership=membership).filter(is_active=True).count(),
-        "agreement": current_agreement(),
-        "agreement_ok": partner_has_accepted_current(partner=partner),
-        "onboarding": onboarding_progress(partner=partner),
+        "partner": partner_of(membership),
+        "home": home,
+        "items": home.items,
+        "team_size": home.team_size,
+        "recent_decisions": home.recent_decisions,
     }
     return render(request, "portal/dashboard.html", context)
 

@@ -107,6 +107,14 @@ def notification_get(*, membership: Membership, notification_id: int) -> Notific
     return get_object_or_404(Notification, pk=notification_id, recipient=membership)
 
 
+def unread_notifications_of(*, membership: Membership, limit: int) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=membership, read_at__isnull=True).order_by(
+            "-created_at", "-pk"
+        )[:limit]
+    )
+
+
 def unread_notification_count(*, membership: Membership) -> int:
     return Notification.objects.filter(recipient=membership, read_at__isnull=True).count()
 
