@@ -13,9 +13,11 @@ class PartnersConfig(AppConfig):
         from . import metrics, receivers, tasks  # noqa: F401  (registers metrics and tasks)
         from .events import register_events
         from .exports import register_exports
+        from .notifications import register_notifications
 
         register_exports()
         register_events()
+        register_notifications()
 
         invitation_accepted.connect(
             receivers.bind_membership_to_partner, dispatch_uid="partners.bind_membership"

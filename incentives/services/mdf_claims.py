@@ -37,6 +37,7 @@ from ..mdf_rules import (
     report_check,
 )
 from ..models import ClaimStatus, EntryKind, MdfClaim, MdfProof, MdfRequest, RequestStatus
+from ..notifications import notify_mdf_claim_decided
 from ..states import mdf_claim_is_decidable
 
 MAX_REASON = 2000
@@ -162,6 +163,7 @@ def mdf_claim_approve(
         request.status = RequestStatus.CLAIMED
         request.save(update_fields=["status", "updated_at"])
         audit_record(actor=by.user, action="mdf_claim.approved", target=claim, amount=str(amount))
+        notify_mdf_claim_decided(claim)
     return claim
 
 
@@ -180,4 +182,5 @@ def mdf_claim_reject(*, claim: MdfClaim, reason: str, by: Membership) -> MdfClai
         claim.decided_by, claim.decided_at = by, timezone.now()
         claim.save()
         audit_record(actor=by.user, action="mdf_claim.rejected", target=claim)
+        notify_mdf_claim_decided(claim)
     return claim

@@ -25,6 +25,7 @@ from prm.policies import NotAllowed, can_decide_mdf, can_request_mdf
 from ..mdf_ledger import fund_locked, move
 from ..mdf_rules import ActivityPlan, money_problem, plan_check
 from ..models import EntryKind, MdfFund, MdfRequest, Program, ProgramStatus, RequestStatus
+from ..notifications import notify_mdf_request_decided
 from ..states import mdf_request_is_decidable, mdf_request_is_revisable
 
 MAX_NOTE = 2000
@@ -188,6 +189,7 @@ def mdf_request_approve(
         audit_record(
             actor=by.user, action="mdf_request.approved", target=request, amount=str(amount)
         )
+        notify_mdf_request_decided(request)
     return request
 
 
@@ -200,6 +202,7 @@ def mdf_request_ask_changes(*, request: MdfRequest, question: str, by: Membershi
         _decided(request, RequestStatus.CHANGES, by, question)
         request.save()
         audit_record(actor=by.user, action="mdf_request.changes_asked", target=request)
+        notify_mdf_request_decided(request)
     return request
 
 
@@ -211,4 +214,5 @@ def mdf_request_reject(*, request: MdfRequest, reason: str, by: Membership) -> M
         _decided(request, RequestStatus.REJECTED, by, reason)
         request.save()
         audit_record(actor=by.user, action="mdf_request.rejected", target=request)
+        notify_mdf_request_decided(request)
     return request

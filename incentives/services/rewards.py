@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from partners.selectors.people import partner_id_of
 from prm.actions import action
 from prm.audit import audit_record
-from prm.enqueue import email_after_commit
 from prm.models import Membership
 from prm.policies import NotAllowed, can_decide_redemptions, can_earn_points, can_manage_points
 from prm.uploads import check_upload
 
 from ..models import PointsEntryKind, Redemption, RedemptionStatus, Reward
+from ..notifications import notify_redemption_decided
 from ..points_ledger import balance_lock, entry_write, whole_points
 from ..states import redemption_is_pending, reward_in_stock
 
@@ -125,13 +125,6 @@ def reward_update(
     return reward
 
 
-def _tell(redemption: Redemption, subject: str, body: str) -> None:
-    email = Membership.objects.filter(pk=redemption.membership_id).values_list(
-        "user__email", flat=True
-    )
-    email_after_commit(subject=subject, body=body, recipients=list(email))
-
-
 @action(can_earn_points)
 def redemption_request(*, reward: Reward, by: Membership) -> Redemption:
     """Redeem the person's points (with their partner) for a reward: the cost
@@ -206,12 +199,7 @@ def redemption_fulfil(*, redemption: Redemption, by: Membership) -> Redemption:
         balance.held -= redemption.cost
         balance.save(update_fields=["held", "updated_at"])
         audit_record(actor=by.user, action="points.redemption_fulfilled", target=redemption)
-        _tell(
-            redemption,
-            _("Your reward is on its way"),
-            _("“%(reward)s”, redeemed for %(cost)s points, has been fulfilled.")
-            % {"reward": redemption.reward.name, "cost": redemption.cost},
-        )
+        notify_redemption_decided(redemption)
     return redemption
 
 
@@ -245,10 +233,5 @@ def redemption_reject(*, redemption: Redemption, reason: str, by: Membership) ->
         audit_record(
             actor=by.user, action="points.redemption_rejected", target=redemption, reason=reason
         )
-        _tell(
-            redemption,
-            _("Your reward redemption was rejected"),
-            _("“%(reward)s” was not redeemed: %(reason)s\nYour %(cost)s points have been returned.")
-            % {"reward": reward.name, "reason": reason, "cost": redemption.cost},
-        )
+        notify_redemption_decided(redemption)
     return redemption

@@ -41,6 +41,7 @@ from ..models import (
     ProgramStatus,
     RunStatus,
 )
+from ..notifications import notify_payout_run_approved
 from ..periods import period_of, periods_between
 from ..progress import progress_clear, progress_report
 from ..states import run_can_recalculate, run_needs_budget_decision
@@ -297,6 +298,7 @@ def payout_run_approve(*, run: PayoutRun, by: Membership) -> PayoutRun:
             run.status, run.paid_at = RunStatus.PAID, run.approved_at
         run.save()
         audit_record(actor=by.user, action="payout_run.approved", target=run, total=str(run.total))
+        notify_payout_run_approved(run, by)
     return run
 
 

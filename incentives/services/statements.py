@@ -11,7 +11,8 @@ task per statement goes through the outbox after the commit.
 
 Rendering is idempotent: only a pending statement is rendered, under its row
 lock, and its file has a fixed name, so a second delivery does nothing and a
-delivery whose worker died is redone from the start by the next one.
+delivery whose worker died is redone from the start by the next one.  A
+statement rendered is announced to its payee (``incentives.notifications``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from prm.policies import can_issue_statements
 from prm.tenancy import require_tenant_id
 
 from ..models import PayoutRun, Statement, StatementStatus
+from ..notifications import notify_statement_ready
 from ..selectors.statements import (
     default_statement_language,
     payees_to_issue,
@@ -175,4 +177,6 @@ def statement_render(*, statement_id: int) -> Statement | None:
         statement.status = Status.FAILED
         statement.error = _("The statement could not be prepared.")
         statement.save(update_fields=["status", "error"])
+    else:
+        notify_statement_ready(statement)
     return statement

@@ -19,14 +19,12 @@ from django.utils.translation import gettext as _
 from prm.actions import action
 from prm.audit import audit_record
 from prm.dates import check_date
-from prm.enqueue import email_after_commit
-from prm.links import link
 from prm.models import Membership, Tenant
 from prm.policies import can_accept_agreement, can_publish_agreements
-from prm.roles import Role
 from prm.uploads import check_upload
 
-from ..models import Agreement, AgreementAcceptance
+from ..models import Agreement, AgreementAcceptance, Partner
+from ..notifications import notify_agreement_published
 from ..selectors.agreements import ACCEPTING_STATUSES, current_agreement
 from ..selectors.people import partner_id_of, partner_of
 from .onboarding import onboarding_refresh
@@ -75,27 +73,12 @@ def agreement_publish(
 
 
 def _ask_partners_to_accept(agreement: Agreement) -> None:
-    admins = Membership.objects.filter(
-        role=Role.PARTNER_ADMIN,
-        is_active=True,
-        partner_link__partner__status__in=ACCEPTING_STATUSES,
-    ).values_list("user__email", flat=True)
-    tenant = Tenant.objects.get(pk=agreement.tenant_id)
-    url = link("partner_agreement", tenant=tenant)
-    deadline = (
-        _(" by %(date)s") % {"date": agreement.accept_by.isoformat()} if agreement.accept_by else ""
+    """Notify the active admins of every active and onboarding partner, each
+    on their own (and the vendor's partner managers of partners with none)."""
+    partner_ids = list(
+        Partner.objects.filter(status__in=ACCEPTING_STATUSES).values_list("pk", flat=True)
     )
-    email_after_commit(
-        subject=_("%(tenant)s published a new partner agreement") % {"tenant": tenant.name},
-        body=_("Version %(version)s of “%(title)s” needs your acceptance%(deadline)s:\n%(url)s")
-        % {
-            "version": agreement.version,
-            "title": agreement.title,
-            "deadline": deadline,
-            "url": url,
-        },
-        recipients=sorted(set(admins)),
-    )
+    notify_agreement_published(agreement, partner_ids)
 
 
 @action(can_accept_agreement)

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.db.models.signals import ModelSignal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from prm.actions import action, system_action
 from prm.actors import SYSTEM
 from prm.audit import audit_record, audit_record_many
-from prm.models import Membership
+from prm.models import Membership, Notification
 from prm.policies import can_manage_onboarding, can_tick_onboarding_steps
 
 from .. import metrics
@@ -36,6 +37,7 @@ from ..models import (
     PartnerOnboardingStep,
     PartnerStatus,
 )
+from ..notifications import ONBOARDING_STEP_OVERDUE, notify_onboarding_steps_overdue
 from ..selectors.onboarding import active_plans, plan_among, plan_for
 from ..selectors.people import partner_id_of
 from .organisations import partner_change_status
@@ -185,6 +187,41 @@ def onboarding_refresh(*, partner_ids: list[int] | None = None) -> dict[str, int
                 lambda p=partner: onboarding_completed.send(sender=Partner, partner=p)
             )
     return {"steps": completed_steps, "finished": len(finished)}
+
+
+# Steps that fell overdue longer ago than this are not announced any more (the
+# hourly refresh has had its chances; the console lists every overdue step).
+OVERDUE_NOTICE_DAYS = 7
+
+
+@system_action
+def onboarding_overdue_notify(*, today: datetime.date | None = None) -> int:
+    """Tell each partner's admins of every open step of a running onboarding
+    that fell past its due date in the last ``OVERDUE_NOTICE_DAYS`` days, once
+    per step: a step its partner's admins were told of is skipped, and the
+    notification is unique per step and admin anyway.  Returns how many
+    notifications were written now."""
+    today = today or timezone.localdate()
+    told = Notification.objects.filter(
+        recipient__partner_link__partner_id=OuterRef("onboarding__partner_id"),
+        kind=ONBOARDING_STEP_OVERDUE,
+        event=Concat(
+            Value("onboarding_step:"), Cast(OuterRef("pk"), CharField()), Value(":overdue")
+        ),
+    )
+    overdue = (
+        PartnerOnboardingStep.objects.filter(
+            completed_at__isnull=True,
+            due_on__lt=today,
+            due_on__gte=today - timedelta(days=OVERDUE_NOTICE_DAYS),
+            onboarding__completed_at__isnull=True,
+        )
+        .exclude(Exists(told))
+        .select_related("step", "onboarding")
+        .order_by("due_on", "pk")
+    )
+    with transaction.atomic():
+        return notify_onboarding_steps_overdue(overdue)
 
 
 @action(can_tick_onboarding_steps)

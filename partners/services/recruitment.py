@@ -2,7 +2,8 @@
 
 Applications arrive on the vendor's public page (no login).  They are scored
 against the vendor's weighted ideal-partner criteria; the score is shown to
-the reviewer, never used to decide on its own.
+the reviewer, never used to decide on its own.  The people who review
+applications are notified of each one (``partners.notifications``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..models import (
     PartnerStatus,
     QualificationQuestion,
 )
+from ..notifications import notify_application_received
 from ..selectors.organisations import domains_taken
 from ..types import is_partner_type
 from .onboarding import onboarding_start
@@ -81,6 +83,7 @@ def application_submit(
             target=application,
             score=str(application.score),
         )
+        notify_application_received(application)
     return application
 
 

@@ -2,14 +2,20 @@
 
 from prm.jobs import fan_out, system_task, tenant_task
 
-from ..services.onboarding import onboarding_refresh, onboarding_start_missing
+from ..services.onboarding import (
+    onboarding_overdue_notify,
+    onboarding_refresh,
+    onboarding_start_missing,
+)
 
 
 @tenant_task(name="partners.onboarding_refresh")
 def onboarding_refresh_tenant() -> dict:
-    """Start missing onboardings and complete the steps the system can observe."""
+    """Start missing onboardings, complete the steps the system can observe and
+    tell partner admins of steps that became overdue."""
     onboarding_start_missing()
-    return onboarding_refresh()
+    refreshed = onboarding_refresh()
+    return {**refreshed, "overdue_notified": onboarding_overdue_notify()}
 
 
 @system_task(name="partners.onboarding_refresh_all_tenants")

@@ -47,7 +47,7 @@ from partners.models import PartnerOnboarding
 from partners.services.onboarding import onboarding_refresh
 from partners.services.organisations import partner_profile_update
 from prm.events import event_kinds, event_record_many
-from prm.models import OutboxMessage
+from prm.models import Notification, OutboxMessage
 from prm.policies import NotAllowed
 from prm.tenancy import tenant_context
 from tests.deals.setup_deal_data import product, register
@@ -228,7 +228,7 @@ def _a_plan():
 
 def test_redeeming_holds_points_rejecting_returns_them_fulfilling_spends_them(world):
     with tenant_context(world.a.pk):
-        mails = OutboxMessage.objects.filter(task_name="prm.email_send")
+        mails = OutboxMessage.objects.filter(task_name="prm.notification_email")
         mails_before = mails.count()
         give(world.p_rep, 100)
         mug = reward(cost=60, stock=2)
@@ -250,7 +250,12 @@ def test_redeeming_holds_points_rejecting_returns_them_fulfilling_spends_them(wo
         assert kinds == [("adjusted", 100), ("redeemed", -60), ("returned", 60), ("redeemed", -60)]
         with pytest.raises(ValidationError, match="decided already"):
             redemption_reject(redemption=second, reason="x", by=world.channel_manager)
-        # Each decision told the person by e-mail.
+        # Each decision told the person, once, and by e-mail.
+        told = Notification.objects.filter(kind="redemption_decided")
+        assert sorted(told.values_list("recipient_id", "event")) == [
+            (world.p_rep.pk, f"redemption:{first.pk}:rejected"),
+            (world.p_rep.pk, f"redemption:{second.pk}:fulfilled"),
+        ]
         assert mails.count() == mails_before + 2
 
 

@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from partners.models import Agreement, AgreementAcceptance
+from partners.models import Agreement, AgreementAcceptance, Partner, PartnerStatusChange
 from partners.selectors.agreements import partner_has_accepted_current, partners_past_deadline
+from prm.models import Notification
 from prm.tenancy import tenant_context
 
 
@@ -34,12 +36,22 @@ def test_publishing_makes_the_next_version_current_and_asks_admins(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         response = _publish(client, world, accept_by="2030-01-31")
-    assert response.status_code == 302 and len(callbacks) == 1
+    # one batch of notification e-mails each: P's admin, and the partner managers
+    # told that Q has no admin to accept
+    assert response.status_code == 302 and len(callbacks) == 2
     with tenant_context(world.a.pk):
         latest = Agreement.objects.order_by("-version").first()
         assert (latest.version, latest.accept_by) == (2, datetime.date(2030, 1, 31))
         # the world's partner P had accepted v1 only
         assert not partner_has_accepted_current(partner=world.p)
+        asked = Notification.objects.filter(event=f"agreement:{latest.pk}:published")
+        assert list(asked.values_list("recipient_id", "params__accept_by")) == [
+            (world.p_admin.pk, "2030-01-31")
+        ]
+        told = Notification.objects.filter(event=f"agreement:{latest.pk}:no_admin")
+        assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+            [world.vendor_admin.pk, world.channel_manager.pk]
+        )
 
 
 def test_a_pdf_agreement_is_stored_and_served_to_members(client, world):
@@ -118,10 +130,13 @@ def test_reps_cannot_accept(client, world):
 def test_partners_past_the_deadline_are_flagged(client, world):
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
     _publish(client, world, accept_by=tomorrow)
-    with tenant_context(world.a.pk):  # two days later
+    with tenant_context(world.a.pk):  # two days later, for partners in the program for long
         Agreement.objects.filter(version=2).update(
             accept_by=datetime.date.today() - datetime.timedelta(days=1)
         )
+        long_ago = timezone.now() - datetime.timedelta(days=400)
+        Partner.objects.update(created_at=long_ago)
+        PartnerStatusChange.objects.update(created_at=long_ago)
         flagged = set(partners_past_deadline().values_list("name", flat=True))
     assert {"Partner P", "Partner Q"} <= flagged
     response = client.get(_console(world))
