@@ -95,20 +95,21 @@ class PartnerHome:
 
 
 def countdown(due: datetime.datetime, now: datetime.datetime) -> str:
-    """A moment as a countdown: "in 3 hours", "in 2 days", "5 hours overdue"."""
+    """A moment as a countdown: "in 3 hours", "in 2 days", "5 hours overdue",
+    to the nearest unit (1 h 59 min left reads "in 2 hours")."""
     seconds = (due - now).total_seconds()
     late, seconds = seconds <= 0, abs(seconds)
     if seconds >= 2 * DAY:
-        n = int(seconds // DAY)
+        n = round(seconds / DAY)
         if late:
             return ngettext("%(n)d day overdue", "%(n)d days overdue", n) % {"n": n}
         return ngettext("in %(n)d day", "in %(n)d days", n) % {"n": n}
     if seconds >= HOUR:
-        n = int(seconds // HOUR)
+        n = round(seconds / HOUR)
         if late:
             return ngettext("%(n)d hour overdue", "%(n)d hours overdue", n) % {"n": n}
         return ngettext("in %(n)d hour", "in %(n)d hours", n) % {"n": n}
-    n = max(int(seconds // 60), 1)
+    n = max(round(seconds / 60), 1)
     if late:
         return ngettext("%(n)d minute overdue", "%(n)d minutes overdue", n) % {"n": n}
     return ngettext("in %(n)d minute", "in %(n)d minutes", n) % {"n": n}

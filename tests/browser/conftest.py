@@ -4,6 +4,7 @@ Chromium can be found, because ./scripts/test installs it."""
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -61,4 +62,16 @@ def sign_in(page, email: str, password: str) -> None:
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("#content button[type=submit]")
+
+
+ARTEFACTS = Path(os.environ.get("PRM_TEST_ARTEFACTS", "test-artefacts")) / "screenshots"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save what the browser shows as a test artefact (``test-artefacts/screenshots``,
+    or under ``PRM_TEST_ARTEFACTS``), for people reviewing a run."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -248,7 +248,7 @@ def test_the_rep_sees_every_kind_with_its_link_countdown_and_order(client, world
         response, url(world, "portal:lead_detail", lead_id=seeded["offer"].lead_id)
     )
     assert offer.kind == "lead_offer" and "Globe AG" in offer.title
-    assert offer.countdown == "in 2 hours" and offer.urgency == "today"
+    assert offer.countdown == "in 3 hours" and offer.urgency == "today"
 
     own = seeded["rep_expiring"]
     expiring = item_with_url(response, url(world, "portal:registration", registration_id=own.pk))
@@ -303,7 +303,7 @@ def test_the_rep_sees_every_kind_with_its_link_countdown_and_order(client, world
     # (the rep's unread notifications, newest first, at most five).
     for item in response.context["items"]:
         assert f'href="{item.url}"' in content
-    assert "Reclaimed: in 2 hours" in content and "2 days overdue" in content
+    assert "Reclaimed: in 3 hours" in content and "2 days overdue" in content
     recent = response.context["recent_decisions"]
     assert 0 < len(recent) <= 5
     assert all(n.recipient_id == world.p_rep.pk and n.read_at is None for n in recent)
@@ -515,6 +515,9 @@ def test_countdowns_are_humanised():
     assert countdown(now + 3 * hours + datetime.timedelta(minutes=5), now) == "in 3 hours"
     assert countdown(now + hours, now) == "in 1 hour"
     assert countdown(now + datetime.timedelta(minutes=20), now) == "in 20 minutes"
+    # to the nearest unit: 2 h 59 min left is "in 3 hours", 1 h 10 min "in 1 hour"
+    assert countdown(now + 3 * hours - datetime.timedelta(minutes=1), now) == "in 3 hours"
+    assert countdown(now + hours + datetime.timedelta(minutes=10), now) == "in 1 hour"
     assert countdown(now + datetime.timedelta(days=3, hours=2), now) == "in 3 days"
     assert countdown(now - datetime.timedelta(days=2, hours=1), now) == "2 days overdue"
     assert countdown(now - 5 * hours, now) == "5 hours overdue"

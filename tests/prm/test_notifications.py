@@ -5,8 +5,8 @@ inbox with its unread count."""
 from django.core import mail
 from django.urls import reverse
 
-from deals.services import registrations as deals
 from deals.notifications import REGISTRATION_APPROVED, REGISTRATION_MORE_INFO
+from deals.services import registrations as deals
 from prm.models import EmailChoice, Notification, NotificationPreference
 from prm.notifications import notify
 from prm.services.notifications import notifications_digest_send
