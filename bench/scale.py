@@ -719,6 +719,30 @@ def measure_pages(s: Scratch, client: Client, runs: int, wanted) -> list[Result]
     return results
 
 
+def measure_homes(s: Scratch, client: Client, runs: int, wanted) -> list[Result]:
+    """The console home of the channel manager (every queue over the whole
+    tenant) and the portal home of the busiest partner's person."""
+    results = []
+    if wanted("home-console"):
+        url = reverse("console:dashboard", kwargs={"tenant_slug": s.tenant.slug})
+        results.append(
+            measure_get(client, "home-console", "console home (channel manager)", url, runs)
+        )
+    if wanted("home-partner"):
+        with tenant_context(s.tenant.pk):
+            busiest = _one(
+                "SELECT partner_id FROM deals_dealregistration GROUP BY partner_id "
+                "ORDER BY count(*) DESC LIMIT 1"
+            )
+        person = Client(HTTP_HOST="localhost")
+        person.force_login(User.objects.get(pk=s.people[busiest]))
+        url = reverse("portal:dashboard", kwargs={"tenant_slug": s.tenant.slug})
+        results.append(
+            measure_get(person, "home-partner", "portal home (busiest partner's person)", url, runs)
+        )
+    return results
+
+
 def measure_conflict_check(s: Scratch, runs: int, wanted) -> list[Result]:
     """The duplicate check a partner's register form asks as they type
     (``possible_conflict``), and the detection run when a registration is
@@ -984,6 +1008,8 @@ MEASUREMENTS = [
     "list-partner",
     "queue",
     "conflicts",
+    "home-console",
+    "home-partner",
     "conflict-check",
     "conflict-detect",
     "reclaim",
@@ -1040,6 +1066,7 @@ def main() -> None:
         client = Client(HTTP_HOST="localhost")
         client.force_login(s.manager)
         results = measure_pages(s, client, args.runs, wanted)
+        results += measure_homes(s, client, args.runs, wanted)
         results += measure_conflict_check(s, args.runs, wanted)
         if wanted("reclaim"):
             for overdue in (250, 1_000):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from .enqueue import enqueue_many_after_commit
 from .models import EmailChoice, Membership, Notification, NotificationPreference
@@ -101,13 +101,15 @@ _INSERT_SQL = """
 INSERT INTO {notification}
     (tenant_id, recipient_id, kind, event, params, link_name, link_params, created_at, email)
 SELECT m.tenant_id, m.id, %(kind)s, n.event, n.params::jsonb, n.link, n.link_params::jsonb,
-       now(), COALESCE(p.email, %(default)s)
+       now(),
+       -- one index probe per recipient (unique tenant, membership, kind), whatever the plan
+       COALESCE((SELECT p.email FROM {preference} p
+                  WHERE p.tenant_id = m.tenant_id AND p.membership_id = m.id
+                    AND p.kind = %(kind)s), %(default)s)
   FROM unnest(%(recipients)s::bigint[], %(events)s::text[], %(params)s::text[],
               %(links)s::text[], %(link_params)s::text[])
        AS n(recipient_id, event, params, link, link_params)
   JOIN {membership} m ON m.id = n.recipient_id
-  LEFT JOIN {preference} p
-    ON p.tenant_id = m.tenant_id AND p.membership_id = m.id AND p.kind = %(kind)s
  WHERE m.tenant_id = %(tenant)s AND m.is_active AND m.role = ANY(%(roles)s)
 ORDER BY n.recipient_id, n.event
 ON CONFLICT (tenant_id, recipient_id, kind, event) DO NOTHING
@@ -174,3 +176,17 @@ def when(value: str) -> str:
     if moment is None:
         return value
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def day(value) -> str:
+    """A day stored in ``params`` (ISO 8601, ``2026-07-01``), as the reader
+    writes it: in the current language's short date format."""
+    if value is None or value == "":
+        return ""
+    try:
+        date = parse_date(value) if isinstance(value, str) else value
+    except ValueError:
+        date = None
+    if date is None:
+        return value
+    return formats.date_format(date, "SHORT_DATE_FORMAT")
