@@ -63,7 +63,8 @@ class DealRegistration(TenantOwned, TimeStamped):
         _("estimated value"), **MONEY, validators=[MinValueValidator(0)]
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
-    expected_close_date = models.DateField(_("expected close"))
+    # Empty only on a draft saved before the partner knew it (submitting needs it).
+    expected_close_date = models.DateField(_("expected close"), null=True, blank=True)
     stage = models.CharField(
         _("stage"), max_length=16, choices=Stage.choices, default=Stage.QUALIFICATION
     )

@@ -15,11 +15,11 @@ from django.utils import timezone
 from partners.selectors.home_queues import QueueCount, queue_count
 from prm.models import Membership
 
-from ..models import DealConflict, DealSettings, Lead, Product
+from ..models import DealSettings, Lead, Product
 from ..models import RegistrationStatus as S
 from ..states import AWAITING_DECISION
 from .leads import leads_visible_to
-from .registrations import registrations_visible_to
+from .registrations import conflict_list, registrations_visible_to
 
 
 def approval_target_hours() -> int:
@@ -78,11 +78,12 @@ def registration_queues(*, membership: Membership) -> RegistrationQueues:
 
 
 def open_conflicts(*, membership: Membership) -> QueueCount:
-    """Recorded conflicts of registrations still awaiting a decision."""
+    """Conflicts (each pair once, as the conflicts list shows them) where either
+    registration still awaits a decision."""
     return queue_count(
-        DealConflict.objects.filter(
-            registration__in=registrations_visible_to(membership=membership),
-            registration__status__in=AWAITING_DECISION,
+        conflict_list(membership=membership).filter(
+            Q(registration__status__in=AWAITING_DECISION)
+            | Q(other_registration__status__in=AWAITING_DECISION)
         ),
         "found_at",
     )

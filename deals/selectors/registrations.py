@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -33,6 +33,7 @@ from ..models import (
     DealProduct,
     DealRegistration,
     DealTransition,
+    DirectAccount,
     Lead,
     Product,
     RevenueLine,
@@ -137,12 +138,18 @@ def registration_rows(registrations: QuerySet[DealRegistration]) -> QuerySet[Dea
 
 
 def pipeline_totals(registrations: QuerySet[DealRegistration]) -> list[dict]:
-    """Estimated value per status and currency (never summed across currencies)."""
+    """Value per status and currency (never summed across currencies): what was
+    won for won deals (their final amount, the sum of their revenue lines), the
+    estimate for every other status."""
     order = {status: i for i, status in enumerate(S.values)}
+    value = Case(
+        When(status=S.WON, won_amount__isnull=False, then=F("won_amount")),
+        default=F("estimated_value"),
+    )
     rows = list(
         registrations.order_by()
         .values("status", "currency")
-        .annotate(count=Count("pk"), total=Sum("estimated_value"))
+        .annotate(count=Count("pk"), total=Sum(value))
     )
     labels = dict(S.choices)
     for row in rows:
@@ -164,19 +171,35 @@ def expiring_soon(*, membership: Membership, days: int = EXPIRING_DAYS):
     )
 
 
+def _either_side(registration) -> Q:
+    """Conflicts a registration is part of, whichever side recorded them: the
+    later registration records the earlier one, and both must show it."""
+    return Q(registration=registration) | Q(other_registration=registration)
+
+
 def _conflict_counts(rows: QuerySet[DealRegistration]) -> QuerySet[DealRegistration]:
-    counted = (
-        DealConflict.objects.filter(registration=OuterRef("pk"))
-        .order_by()
-        .values("registration")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+    """Each row's number of competing records (its own conflicts, plus those
+    recorded by a registration that found it and it did not find back) and
+    whether a competitor on either side still awaits a decision."""
+
+    def counted(conflicts: QuerySet[DealConflict], side: str) -> Subquery:
+        return Subquery(conflicts.order_by().values(side).annotate(n=Count("pk")).values("n")[:1])
+
+    found_back = DealConflict.objects.filter(
+        registration=OuterRef("other_registration"), other_registration=OuterRef("registration")
+    )
+    own = DealConflict.objects.filter(registration=OuterRef("pk"))
+    found_by_others = DealConflict.objects.filter(other_registration=OuterRef("pk")).exclude(
+        Exists(found_back)
     )
     open_rival = DealConflict.objects.filter(
-        registration=OuterRef("pk"), other_registration__status__in=AWAITING_DECISION
+        Q(registration=OuterRef("pk"), other_registration__status__in=AWAITING_DECISION)
+        | Q(other_registration=OuterRef("pk"), registration__status__in=AWAITING_DECISION)
     )
     return rows.annotate(
-        conflict_count=Coalesce(Subquery(counted), 0), open_competitor=Exists(open_rival)
+        conflict_count=Coalesce(counted(own, "registration"), 0)
+        + Coalesce(counted(found_by_others, "other_registration"), 0),
+        open_competitor=Exists(open_rival),
     )
 
 
@@ -214,14 +237,83 @@ def sla_of(registration: DealRegistration, *, now=None, sla_hours: int) -> tuple
 
 
 def conflict_list(*, membership: Membership) -> QuerySet[DealConflict]:
-    """Recorded conflicts of the visible registrations, newest first."""
+    """Recorded conflicts of the visible registrations, newest first, each once:
+    when both registrations recorded the other, the first record stands for the pair."""
+    recorded_before = DealConflict.objects.filter(
+        registration=OuterRef("other_registration"),
+        other_registration=OuterRef("registration"),
+        pk__lt=OuterRef("pk"),
+    )
     return (
         DealConflict.objects.filter(
             registration__in=registrations_visible_to(membership=membership)
         )
+        .exclude(Exists(recorded_before))
         .select_related("registration__partner", "other_registration__partner", "direct_account")
         .order_by("-found_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class ConflictSide:
+    """A recorded conflict as one registration sees it: what it competes with,
+    whichever of the two registrations recorded it."""
+
+    conflict: DealConflict
+    other_registration: DealRegistration | None
+    direct_account: DirectAccount | None
+
+    @property
+    def other_registration_id(self) -> int | None:
+        return self.other_registration.pk if self.other_registration else None
+
+    @property
+    def direct_account_id(self) -> int | None:
+        return self.direct_account.pk if self.direct_account else None
+
+    @property
+    def match(self) -> str:
+        return self.conflict.match
+
+    def get_match_display(self) -> str:
+        return self.conflict.get_match_display()
+
+    @property
+    def similarity(self):
+        return self.conflict.similarity
+
+    @property
+    def found_at(self) -> datetime.datetime:
+        return self.conflict.found_at
+
+    @property
+    def found_by_other(self) -> bool:
+        """Recorded when the other registration was checked (it came later)."""
+        return self.other_registration is not None and (
+            self.conflict.registration_id == self.other_registration.pk
+        )
+
+
+def registration_conflicts(*, registration: DealRegistration) -> list[ConflictSide]:
+    """The registration's competing records, each once, in one query: its own
+    conflicts and those a later registration recorded against it (seen from
+    this side).  Vendor pages only — never show them to a partner."""
+    rows = (
+        DealConflict.objects.filter(_either_side(registration))
+        .select_related("registration__partner", "other_registration__partner", "direct_account")
+        .order_by("pk")
+    )
+    sides: dict[tuple[str, int], ConflictSide] = {}
+    for row in rows:
+        if row.registration_id == registration.pk:
+            side = ConflictSide(row, row.other_registration, row.direct_account)
+        else:
+            side = ConflictSide(row, row.registration, None)
+        key = ("r", side.other_registration.pk) if side.other_registration else ("a", row.pk)
+        # When both recorded each other, this registration's own record stands.
+        if key not in sides or row.registration_id == registration.pk:
+            sides[key] = side
+    return sorted(sides.values(), key=lambda side: side.conflict.pk)
 
 
 @dataclass
@@ -231,7 +323,7 @@ class RegistrationDetail:
     history: list[DealTransition]
     extension_events: list[AuditEvent]
     revenue_lines: list[RevenueLine]
-    conflicts: list[DealConflict]
+    conflicts: list[ConflictSide]
 
 
 def registration_products(*, registration: DealRegistration) -> QuerySet[Product]:
@@ -261,11 +353,7 @@ def registration_detail(*, membership: Membership, registration_id: int) -> Regi
     registration = registration_get(membership=membership, registration_id=registration_id)
     conflicts = []
     if membership.is_vendor:
-        conflicts = list(
-            DealConflict.objects.filter(registration=registration)
-            .select_related("other_registration__partner", "direct_account")
-            .order_by("pk")
-        )
+        conflicts = registration_conflicts(registration=registration)
     return RegistrationDetail(
         registration=registration,
         products=list(registration_products(registration=registration)),
@@ -359,7 +447,7 @@ def registration_export_rows(rows: QuerySet[DealRegistration]) -> Iterator[list[
             r.currency,
             r.stage,
             r.status,
-            r.expected_close_date.isoformat(),
+            r.expected_close_date.isoformat() if r.expected_close_date else "",
             r.submitted_at.isoformat() if r.submitted_at else "",
             r.protected_until.isoformat() if r.protected_until else "",
             "" if r.won_amount is None else str(r.won_amount),

@@ -87,15 +87,18 @@ def _money(value, field: str, errors: dict) -> Decimal | None:
     return amount
 
 
-def _active_products(product_ids: Iterable, field: str, errors: dict) -> list[Product]:
+def _active_products(
+    product_ids: Iterable, field: str, errors: dict, *, required: bool = True
+) -> list[Product]:
     """The tenant's active products with these ids; any unknown id is a field error."""
     try:
-        ids = {int(pid) for pid in product_ids}
+        ids = {int(pid) for pid in product_ids or ()}
     except (TypeError, ValueError):
         errors[field] = _("Choose products from the catalogue.")
         return []
     if not ids:
-        errors[field] = _("Choose at least one product.")
+        if required:
+            errors[field] = _("Choose at least one product.")
         return []
     products = list(Product.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
     if len(products) != len(ids):
@@ -125,8 +128,14 @@ def _clean_registration(
     stage: str,
     notes: str,
     close_date_must_be_future: bool,
+    draft: bool = False,
+    default_currency: str = "",
 ) -> _Customer:
-    """Validate every field at once and report all problems keyed by field."""
+    """Validate every field at once and report all problems keyed by field.
+
+    A ``draft`` needs only the customer's name: what is given is checked, what
+    is missing gets a neutral value (no country, no products, an estimated value
+    of 0, the tenant's currency, no close date, the first stage)."""
     errors: dict[str, str] = {}
     name = (customer_name or "").strip()
     if not name:
@@ -138,25 +147,35 @@ def _clean_registration(
         except ValidationError:
             errors["customer_domain"] = _("Enter the customer's website or an e-mail address.")
     country = (customer_country or "").strip().upper()
-    if not _COUNTRY.match(country):
-        errors["customer_country"] = _("Use a two-letter country code.")
+    if not _COUNTRY.match(country) and not (draft and not country):
+        errors["customer_country"] = (
+            _("Use a two-letter country code.") if country else _("Choose the customer's country.")
+        )
     email = (contact_email or "").strip().lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
             errors["contact_email"] = _("Enter a valid e-mail address.")
-    products = _active_products(product_ids, "product_ids", errors)
+    products = _active_products(product_ids, "product_ids", errors, required=not draft)
+    if draft and estimated_value in (None, ""):
+        estimated_value = Decimal("0")
     value = _money(estimated_value, "estimated_value", errors)
     code = (currency or "").strip().upper()
+    if draft and not code:
+        code = default_currency
     if not _CURRENCY.match(code):
         errors["currency"] = _("Use a three-letter currency code.")
-    if not isinstance(expected_close_date, datetime.date):
+    if draft and expected_close_date is None:
+        pass
+    elif not isinstance(expected_close_date, datetime.date):
         errors["expected_close_date"] = _("Enter the expected close date.")
     elif close_date_must_be_future and expected_close_date < timezone.localdate():
         errors["expected_close_date"] = _("The expected close date cannot be in the past.")
     elif close_date_must_be_future and date_problem(expected_close_date, "expected_close"):
         errors["expected_close_date"] = date_problem(expected_close_date, "expected_close")
+    if draft and not stage:
+        stage = Stage.QUALIFICATION
     if stage not in Stage.values:
         errors["stage"] = _("Choose a stage.")
     errors.update(
@@ -234,23 +253,25 @@ def registration_create(
     by: Membership,
     customer_name: str,
     customer_domain: str = "",
-    customer_country: str,
+    customer_country: str = "",
     contact_name: str = "",
     contact_email: str = "",
     contact_phone: str = "",
-    product_ids: Iterable,
-    estimated_value,
-    currency: str,
-    expected_close_date: datetime.date,
-    stage: str,
+    product_ids: Iterable = (),
+    estimated_value=None,
+    currency: str = "",
+    expected_close_date: datetime.date | None = None,
+    stage: str = "",
     notes: str = "",
     submit: bool = False,
     lead: Lead | None = None,
     form_key: str | None = None,
 ) -> DealRegistration:
     """Register an opportunity for the member's partner (a draft, or submitted at
-    once).  A lead accepted by this partner is converted and linked, exactly once.
-    A form sent twice with the same ``form_key`` registers once (AlreadySubmitted)."""
+    once).  A draft needs only the customer's name (see ``_clean_registration``);
+    submitting needs every field.  A lead accepted by this partner is converted and
+    linked, exactly once.  A form sent twice with the same ``form_key`` registers
+    once (AlreadySubmitted)."""
     check_not_submitted(form_key)
     partner = Partner.objects.filter(pk=partner_id_of(by)).first()
     if partner is None:
@@ -270,6 +291,8 @@ def registration_create(
         stage=stage,
         notes=notes,
         close_date_must_be_future=True,
+        draft=not submit,
+        default_currency=by.tenant.default_currency,
     )
     with transaction.atomic():
         if lead is not None:
@@ -301,20 +324,23 @@ def registration_update(
     by: Membership,
     customer_name: str,
     customer_domain: str = "",
-    customer_country: str,
+    customer_country: str = "",
     contact_name: str = "",
     contact_email: str = "",
     contact_phone: str = "",
-    product_ids: Iterable,
-    estimated_value,
-    currency: str,
-    expected_close_date: datetime.date,
-    stage: str,
+    product_ids: Iterable = (),
+    estimated_value=None,
+    currency: str = "",
+    expected_close_date: datetime.date | None = None,
+    stage: str = "",
     notes: str = "",
+    draft: bool = False,
 ) -> DealRegistration:
     """The registering partner edits a draft, or a registration the vendor asked
     more information about.  The same checks as registering apply; a close date
-    already in the past may stay as it was."""
+    already in the past may stay as it was.  Saving a registration that is still
+    a draft as a ``draft`` needs only the customer's name; a registration the
+    vendor has seen keeps every field."""
     _check_owner(registration, by)
     with transaction.atomic():
         current = DealRegistration.objects.select_for_update().get(pk=registration.pk)
@@ -334,6 +360,8 @@ def registration_update(
             stage=stage,
             notes=notes,
             close_date_must_be_future=expected_close_date != current.expected_close_date,
+            draft=draft and current.status == S.DRAFT,
+            default_currency=by.tenant.default_currency,
         )
         for name, value in cleaned.fields.items():
             setattr(current, name, value)
@@ -343,12 +371,36 @@ def registration_update(
     return current
 
 
+def _check_complete(registration: DealRegistration) -> None:
+    """A draft may lack what submitting needs: every field is checked as when
+    registering (a close date already in the past is told below)."""
+    _clean_registration(
+        customer_name=registration.customer_name,
+        customer_domain=registration.customer_domain,
+        customer_country=registration.customer_country,
+        contact_name=registration.contact_name,
+        contact_email=registration.contact_email,
+        contact_phone=registration.contact_phone,
+        product_ids=DealProduct.objects.filter(registration=registration).values_list(
+            "product_id", flat=True
+        ),
+        estimated_value=registration.estimated_value,
+        currency=registration.currency,
+        expected_close_date=registration.expected_close_date,
+        stage=registration.stage,
+        notes=registration.notes,
+        close_date_must_be_future=False,
+    )
+
+
 @action(can_register_deals)
 def registration_submit(*, registration: DealRegistration, by: Membership) -> DealRegistration:
     """Draft or more-info → submitted; the SLA clock starts now and the competing
     records are recorded for the channel manager."""
     _check_owner(registration, by)
     _check_may_register(Partner.objects.get(pk=registration.partner_id))
+    if registration.status == S.DRAFT:
+        _check_complete(registration)
     if registration.expected_close_date < timezone.localdate():
         raise ValidationError(
             {"expected_close_date": _("The expected close date is in the past; update it first.")}
@@ -628,9 +680,14 @@ def extension_decide(
 
 @dataclass(frozen=True)
 class BulkResult:
+    """One registration's outcome, with the customer and partner to name it by
+    (empty when the registration was not found)."""
+
     registration_id: int
     ok: bool
     message: str = ""
+    customer: str = ""
+    partner: str = ""
 
 
 @action(can_decide_registrations)
@@ -638,17 +695,19 @@ def registrations_bulk_decide(
     *, ids: Iterable[int], by: Membership, approve: bool, reason: str
 ) -> list[BulkResult]:
     """Approve or reject many registrations with one reason.  Each runs in its own
-    (nested) transaction: one refusal does not undo the others."""
+    (nested) transaction: one refusal does not undo the others.  The rows and
+    their partners' names are read in one query."""
     if not approve:
         _required_reason(reason, _("Give the partners a reason for the rejection."))
     wanted = sorted({int(i) for i in ids})
-    found = DealRegistration.objects.in_bulk(wanted)
+    found = DealRegistration.objects.select_related("partner").in_bulk(wanted)
     results = []
     for registration_id in wanted:
         registration = found.get(registration_id)
         if registration is None:
             results.append(BulkResult(registration_id, False, _("Not found.")))
             continue
+        names = {"customer": registration.customer_name, "partner": registration.partner.name}
         try:
             with transaction.atomic():
                 if approve:
@@ -656,7 +715,7 @@ def registrations_bulk_decide(
                 else:
                     registration_reject(registration=registration, by=by, reason=reason)
         except ValidationError as error:
-            results.append(BulkResult(registration_id, False, " ".join(error.messages)))
+            results.append(BulkResult(registration_id, False, " ".join(error.messages), **names))
         else:
-            results.append(BulkResult(registration_id, True))
+            results.append(BulkResult(registration_id, True, **names))
     return results

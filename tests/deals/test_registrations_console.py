@@ -154,8 +154,9 @@ def test_bulk_approve_and_reject(client, world, cat):
     assert response.status_code == 200
     assert [fetch(world, r).status for r in (one, two)] == ["approved", "submitted"]
     shown = [str(m) for m in response.context["messages"]]
-    assert any("1 registration approved" in m for m in shown)
-    assert any(f"Registration {two.pk}" in m for m in shown)
+    assert "1 registration approved: Bulk One (Partner P)." in shown
+    assert any(m.startswith("Bulk One (Partner Q): not approved — ") for m in shown)
+    assert not any(str(two.pk) in m for m in shown)
     response = client.post(
         queue, {"ids": [two.pk, three.pk], "decision": "reject", "reason": "Overlap"}
     )

@@ -22,7 +22,7 @@ from deals.models import RegistrationStatus as S
 from deals.normalise import customer_key
 from deals.services import registrations as services
 from deals.states import TRANSITIONS
-from partners.models import Partner, Tier
+from partners.models import Agreement, Partner, PartnerStatusChange, Tier
 from prm.models import AuditEvent
 from prm.policies import NotAllowed
 from tests.deals.test_registrations_support import (
@@ -86,7 +86,8 @@ def test_create_normalises_and_records(world, cat):
     "overrides, field",
     [
         ({"product_ids": [999999]}, "product_ids"),
-        ({"product_ids": []}, "product_ids"),
+        # a draft may leave the products out; registering at once may not
+        ({"product_ids": [], "submit": True}, "product_ids"),
         ({"product_ids": ["retired"]}, "product_ids"),
         ({"estimated_value": "-1"}, "estimated_value"),
         ({"estimated_value": "lots"}, "estimated_value"),
@@ -116,7 +117,7 @@ def test_another_tenants_product_is_unknown(world, cat):
     assert "product_ids" in caught.value.message_dict
 
 
-def test_only_partners_that_accepted_the_agreement_and_are_active_register(world, cat):
+def test_only_active_partners_within_their_agreement_deadline_register(world, cat):
     with in_a(world):
         Partner.objects.filter(pk=world.q.pk).update(status="suspended")
     with pytest.raises(ValidationError, match="current status"):
@@ -124,8 +125,15 @@ def test_only_partners_that_accepted_the_agreement_and_are_active_register(world
     with in_a(world):
         Partner.objects.filter(pk=world.q.pk).update(status="active")
         world.q.agreement_acceptances.all().delete()
+    # Not accepted yet, but Q joined today: its own accept-by date is ahead.
+    assert _create(world, cat, membership=world.q_rep).partner_id == world.q.pk
+    with in_a(world):
+        long_ago = timezone.now() - datetime.timedelta(days=400)
+        Partner.objects.filter(pk=world.q.pk).update(created_at=long_ago)
+        PartnerStatusChange.objects.filter(partner=world.q).update(created_at=long_ago)
+        Agreement.objects.update(published_at=long_ago)  # its 30 days are long over
     with pytest.raises(ValidationError, match="agreement"):
-        _create(world, cat, membership=world.q_rep)
+        _create(world, cat, membership=world.q_rep, customer_name="Later Ltd")
     with pytest.raises(NotAllowed):  # vendor staff do not register deals
         _create(world, cat, membership=world.channel_manager)
 

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import RegistrationStatus, Stage
 from deals.selectors.registrations import QueueFilters, RegistrationFilters
 from deals.states import AWAITING_DECISION
-from portal.forms import OnceForm, PartnerSearch, partner_filter_field
+from portal.forms import (
+    CountryField,
+    OnceForm,
+    PartnerSearch,
+    explain_empty,
+    partner_filter_field,
+)
 from prm.text import LINE_TEXT, REASON_TEXT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,6 +40,12 @@ class IdsField(forms.MultipleChoiceField):
 
 
 class RegistrationForm(forms.Form):
+    """A registration's fields.  Bound as a ``draft`` ("Save draft" on a draft),
+    only the customer's name is required; submitting requires them all (the
+    page still marks them all as required)."""
+
+    DRAFT_REQUIRED = ("customer_name",)
+
     customer_name = forms.CharField(label=_("Customer"), max_length=200)
     customer_domain = forms.CharField(
         label=_("Website or e-mail domain"),
@@ -41,17 +53,27 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text=_("For example example.com or jane@example.com."),
     )
-    customer_country = forms.CharField(
-        label=_("Country"), max_length=2, help_text=_("Two-letter code, e.g. DE.")
-    )
+    customer_country = CountryField(label=_("Country"))
     contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
     contact_email = forms.CharField(label=_("Contact e-mail"), max_length=254, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     product_ids = IdsField(
         label=_("Products"), widget=forms.CheckboxSelectMultiple, error_messages={}
     )
-    estimated_value = forms.DecimalField(label=_("Estimated value"), max_digits=18)
-    currency = forms.CharField(label=_("Currency"), max_length=3)
+    # The service checks these too; checking them here as well tells every
+    # problem at once, not the service's only after the form's are fixed.
+    estimated_value = forms.DecimalField(
+        label=_("Estimated value"),
+        max_digits=18,
+        min_value=0,
+        error_messages={"min_value": _("The amount cannot be negative.")},
+    )
+    currency = forms.RegexField(
+        label=_("Currency"),
+        regex=r"^\s*[A-Za-z]{3}\s*$",
+        max_length=3,
+        error_messages={"invalid": _("Use a three-letter currency code.")},
+    )
     expected_close_date = forms.DateField(label=_("Expected close"), widget=DATE)
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     notes = forms.CharField(
@@ -61,12 +83,37 @@ class RegistrationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, products, **kwargs):
+    def __init__(self, *args, products, draft: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.draft = draft
         self.fields["product_ids"].choices = [
             (p.pk, f"{p.name} ({p.product_line})" if p.product_line else p.name) for p in products
         ]
         self.fields["product_ids"].error_messages["required"] = _("Choose at least one product.")
+        explain_empty(
+            self.fields["product_ids"],
+            _(
+                "The vendor has not listed any products yet, so a deal cannot be submitted. "
+                "You can save it as a draft and submit it once products are listed."
+            ),
+        )
+
+    def full_clean(self):
+        """A draft checks what was given; only its customer's name is required."""
+        if not self.draft:
+            return super().full_clean()
+        optional = [
+            field
+            for name, field in self.fields.items()
+            if field.required and name not in self.DRAFT_REQUIRED
+        ]
+        for field in optional:
+            field.required = False
+        try:
+            super().full_clean()
+        finally:
+            for field in optional:
+                field.required = True
 
 
 class RegistrationCreateForm(OnceForm, RegistrationForm):
@@ -186,7 +233,7 @@ class PipelineFilterForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     partner = partner_filter_field()
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = CountryField(label=_("Country"), required=False, help_text="")
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -216,7 +263,7 @@ class QueueFilterForm(forms.Form):
 class RegistrationFilterForm(PipelineFilterForm):
     partner = partner_filter_field()
     product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int)
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = CountryField(label=_("Country"), required=False, help_text="")
     created_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE)
     created_to = forms.DateField(label=_("Registered until"), required=False, widget=DATE)
 

@@ -110,11 +110,14 @@ def registration_create(request):
     initial = {"currency": request.tenant.default_currency, "stage": Stage.QUALIFICATION}
     if lead is not None:
         initial.update(_initial_from_lead(lead, request.tenant.default_currency))
+    submit = request.POST.get("action") == "submit"
     form = RegistrationCreateForm(
-        request.POST or None, initial=initial, products=selectors.active_products()
+        request.POST or None,
+        initial=initial,
+        products=selectors.active_products(),
+        draft=request.method == "POST" and not submit,
     )
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
         try:
             registration = services.registration_create(
                 by=membership, **form.cleaned_data, submit=submit, lead=lead
@@ -197,14 +200,17 @@ def registration_edit(request, registration_id: int):
         if name != "product_ids"
     }
     initial["product_ids"] = list(registration.lines.values_list("product_id", flat=True))
+    submit = request.POST.get("action") == "submit"
+    # Only a draft may be saved incomplete; the service keeps a registration the
+    # vendor has seen complete.
+    draft = request.method == "POST" and not submit
     form = RegistrationForm(
-        request.POST or None, initial=initial, products=selectors.active_products()
+        request.POST or None, initial=initial, products=selectors.active_products(), draft=draft
     )
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
         try:
             registration = services.registration_update(
-                registration=registration, by=request.membership, **form.cleaned_data
+                registration=registration, by=request.membership, **form.cleaned_data, draft=draft
             )
             if submit:
                 services.registration_submit(registration=registration, by=request.membership)
@@ -368,25 +374,57 @@ def approval_queue(request):
     )
 
 
+BULK_NAMES_SHOWN = 10
+
+
+def _named(result) -> str:
+    return _("%(customer)s (%(partner)s)") % {
+        "customer": result.customer,
+        "partner": result.partner,
+    }
+
+
 def _bulk_messages(request, results, *, approve: bool) -> None:
+    """One line for what was done, naming the customers (and partners), and one
+    line per registration that was not, with why."""
     done = [r for r in results if r.ok]
     if done:
         if approve:
             text = ngettext(
-                "%(n)d registration approved.", "%(n)d registrations approved.", len(done)
+                "%(n)d registration approved: %(names)s.",
+                "%(n)d registrations approved: %(names)s.",
+                len(done),
             )
         else:
             text = ngettext(
-                "%(n)d registration rejected.", "%(n)d registrations rejected.", len(done)
+                "%(n)d registration rejected: %(names)s.",
+                "%(n)d registrations rejected: %(names)s.",
+                len(done),
             )
-        messages.success(request, text % {"n": len(done)})
+        names = ", ".join(_named(r) for r in done[:BULK_NAMES_SHOWN])
+        more = len(done) - BULK_NAMES_SHOWN
+        if more > 0:
+            names += " " + ngettext("and %(n)d more", "and %(n)d more", more) % {"n": more}
+        messages.success(request, text % {"n": len(done), "names": names})
+    missing = [r for r in results if not r.ok and not r.customer]
     for result in results:
-        if not result.ok:
-            messages.error(
-                request,
-                _("Registration %(id)s: %(message)s")
-                % {"id": result.registration_id, "message": result.message},
+        if result.ok or not result.customer:
+            continue
+        if approve:
+            text = _("%(name)s: not approved — %(message)s")
+        else:
+            text = _("%(name)s: not rejected — %(message)s")
+        messages.error(request, text % {"name": _named(result), "message": result.message})
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d selected registration no longer exists.",
+                "%(n)d selected registrations no longer exist.",
+                len(missing),
             )
+            % {"n": len(missing)},
+        )
 
 
 def _console_detail(
