@@ -17,16 +17,57 @@ from prm.once import new_key
 from prm.roles import Role
 from prm.text import LINE_TEXT
 
-from .widgets import PartnerPicker, partner_id
+from .countries import country_code_for
+from .widgets import CountryInput, PartnerPicker, partner_id
 
 
 def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form fields it names."""
+    """Show a service's ValidationError on the form: each message next to the
+    field it names, all of them at once; what names no field of the form goes
+    above it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
     else:
         form.add_error(None, error)
+
+
+def explain_empty(field: forms.Field, message) -> None:
+    """Say ``message`` instead of showing ``field``'s list when it has nothing to
+    choose from (the shared field templates, ``form_marks.empty_choices``)."""
+    field.empty_message = message
+
+
+class CountryField(forms.CharField):
+    """An ISO 3166-1 country, chosen by its name in the reader's language
+    (``CountryInput``: type "Germ…" and pick Germany).  Cleans to the upper-case
+    two-letter code ("" when empty); accepts the code itself or the whole name,
+    in the page's language or in English; a text that names no country is a
+    field error that says so."""
+
+    widget = CountryInput
+    default_error_messages = {
+        "unknown": _(
+            "“%(value)s” is not a country we know. Type its name and choose it from the list."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("help_text", _("Type the country's name and choose it from the list."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return ""
+        code = country_code_for(text)
+        if code is None:
+            raise ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"value": text}
+            )
+        return code
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,26 @@ suggestions come from the console's partner search (``console:partner_pick``),
 and a hidden input carrying the chosen partner's id under the field's name.
 The page renders the chosen partner only, never the list of all partners;
 without JavaScript an already chosen partner still shows and is sent again.
-Use it through ``portal.forms.PartnerField``."""
+Use it through ``portal.forms.PartnerField``.
+
+``CountryInput`` is the country box: a text box with the list of countries by
+name in the reader's language (``<input list>`` and a ``<datalist>``), so typing
+"Germ…" offers Germany.  ``static/js/country_picker.js`` sends the chosen
+country's ISO code under the field's name; without the script the typed name is
+sent, and ``portal.forms.CountryField`` looks it up the same way.  Use it through
+``portal.forms.CountryField``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.templatetags.static import static
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+
+from .countries import country_choices, country_name
 
 MAX_ID_DIGITS = 18  # below the largest bigint, so a lookup never overflows
 
@@ -106,4 +116,53 @@ class PartnerPicker(forms.Widget):
             listbox=listbox_id,
             label=_("Partners"),
             status=status_id,
+        )
+
+
+class CountryInput(forms.TextInput):
+    """The country box's markup: the visible text box (the country's name), its
+    list of country names, and the script that sends the code.  The value given
+    to it is a code (shown as the name) or, after a failed lookup, the text the
+    person typed (shown as typed, next to its error)."""
+
+    script = "js/country_picker.js"
+
+    class Media:
+        js = ("js/country_picker.js",)
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return ""
+        return country_name(str(value)) or str(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        text_attrs = self.build_attrs(self.attrs, attrs)
+        field_id = text_attrs.setdefault("id", f"id_{name}")
+        list_id = f"{field_id}_countries"
+        text_attrs.update(
+            {
+                "type": "text",
+                "name": name,
+                "list": list_id,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "maxlength": "100",
+                "value": self.format_value(value),
+                "data-country-text": "",
+            }
+        )
+        text_attrs.setdefault("placeholder", _("Type the country's name"))
+        options = format_html_join(
+            "",
+            '<option value="{}" data-code="{}"></option>',
+            ((name, code) for code, name in country_choices()),
+        )
+        return format_html(
+            '<span class="country-picker" data-country-picker>'
+            '<input{text}><datalist id="{list}">{options}</datalist></span>'
+            '<script src="{script}" defer></script>',
+            text=flatatt(text_attrs),
+            list=list_id,
+            options=options,
+            script=static(self.script),
         )

@@ -45,28 +45,33 @@ def application_submit(
     """Record an application from the public page, scored; refuses firms that
     are already partners or already have an application under review."""
     questions = list(QualificationQuestion.objects.filter(is_active=True))
-    answers = answers_clean(questions=questions, raw=raw_answers)
+    errors: dict[str, list[str]] = {}  # every problem at once, keyed by field
+    try:
+        answers = answers_clean(questions=questions, raw=raw_answers)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if not is_partner_type(data["partner_type"]):
-        raise ValidationError({"partner_type": _("Choose a partner type.")})
+        errors["partner_type"] = [_("Choose a partner type.")]
     try:
         domain = normalise_domain(data["email_domain"])
     except ValidationError as error:
-        raise ValidationError({"email_domain": error.messages}) from error
-    if domains_taken([domain]):
-        raise ValidationError(
-            {
-                "email_domain": _(
+        errors["email_domain"] = error.messages
+    else:
+        if domains_taken([domain]):
+            errors["email_domain"] = [
+                _(
                     "A partner with this domain already exists; "
                     "contact your channel manager instead."
                 )
-            }
-        )
-    if PartnerApplication.objects.filter(
-        email_domain=domain, status=PartnerApplication.Status.PENDING
-    ).exists():
-        raise ValidationError(
-            {"email_domain": _("An application from this company is already under review.")}
-        )
+            ]
+        elif PartnerApplication.objects.filter(
+            email_domain=domain, status=PartnerApplication.Status.PENDING
+        ).exists():
+            errors["email_domain"] = [
+                _("An application from this company is already under review.")
+            ]
+    if errors:
+        raise ValidationError(errors)
     application = PartnerApplication(
         **{**data, "email_domain": domain, "country": data["country"].upper()},
         answers=answers,

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "django_countries",  # ISO 3166-1 country names in the reader's language
     "allauth",
     "allauth.account",
     "allauth.mfa",

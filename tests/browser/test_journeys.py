@@ -47,7 +47,7 @@ def test_partner_registers_a_deal_and_the_vendor_approves_it(page, tx_world):
     page.fill("input[name=customer_domain]", "initech.example")
     page.check(f"input[name=product_ids][value='{product.pk}']")
     warning.wait_for(state="visible")  # the server said: possibly claimed
-    page.fill("input[name=customer_country]", "US")
+    page.fill("#id_customer_country", "United States of America")  # chosen by name
     page.fill("input[name=estimated_value]", "25000")
     page.fill(
         "input[name=expected_close_date]",

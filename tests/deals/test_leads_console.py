@@ -81,7 +81,7 @@ def test_channel_manager_creates_and_routes_a_lead(client, world):
     "changes, field",
     [
         ({"company_name": "  "}, "company_name"),
-        ({"country": "Germany"}, "country"),
+        ({"country": "Narnia"}, "country"),  # a name that names no country
         ({"country": "1A"}, "country"),
         ({"estimated_value": "-5"}, "estimated_value"),
         ({"currency": ""}, "currency"),

@@ -78,7 +78,7 @@ def test_an_application_is_stored_and_scored(client, world, questions):
         ({"company_name": ""}, "company_name"),
         ({"website": "not a url"}, "website"),
         ({"email_domain": "nodot"}, "email_domain"),
-        ({"country": "Germany"}, "country"),
+        ({"country": "Narnia"}, "country"),  # a name that names no country
         ({"partner_type": "pirate"}, "partner_type"),
         ({"contact_email": "nope"}, "contact_email"),
     ],

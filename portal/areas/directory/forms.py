@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.domains import normalise_domain
 from partners.models import KpiDefinition, Partner, PartnerStatus, Segment
 from partners.selectors.directory import NOBODY, PartnerFilters
+from portal.countries import country_name
+from portal.forms import CountryField
 from prm.models import User
 from prm.text import LONG_TEXT, REASON_TEXT
 
@@ -90,14 +92,7 @@ class PartnerForm(forms.Form):
         label=_("Website"), max_length=200, required=False, assume_scheme="https"
     )
     domains = DomainsField(label=_("Domains"))
-    country = forms.RegexField(
-        label=_("Country"),
-        regex=r"^[A-Za-z]{2}$",
-        max_length=2,
-        required=False,
-        help_text=_("Two-letter code, e.g. DE."),
-        error_messages={"invalid": _("Use the two-letter country code, e.g. DE.")},
-    )
+    country = CountryField(label=_("Country"), required=False)
     regions = ListField(label=_("Regions / territories served"))
     industries = ListField(label=_("Industries"))
     partner_type = forms.ChoiceField(label=_("Partner type"))
@@ -112,9 +107,6 @@ class PartnerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner_type"].choices = type_choices
         self.fields["account_manager"].queryset = staff
-
-    def clean_country(self) -> str:
-        return self.cleaned_data["country"].upper()
 
     @classmethod
     def initial_for(cls, partner: Partner, domains: list[str]) -> dict:
@@ -301,7 +293,10 @@ class DirectoryFilterForm(forms.Form):
             (NONE_VALUE, _("No tier")),
             *[(str(t.pk), t.name) for t in tiers],
         ]
-        self.fields["country"].choices = [("", _("Any country")), *[(c, c) for c in countries]]
+        self.fields["country"].choices = [
+            ("", _("Any country")),
+            *sorted(((c, country_name(c) or c) for c in countries), key=lambda c: c[1]),
+        ]
         self.fields["account_manager"].choices = [
             ("", _("Anyone")),
             (NONE_VALUE, _("Nobody")),

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import Lead
 from deals.selectors.leads import LeadFilters
 from partners.models import Tier
-from portal.forms import PartnerField, PartnerSearch, partner_filter_field
+from portal.forms import (
+    CountryField,
+    PartnerField,
+    PartnerSearch,
+    explain_empty,
+    partner_filter_field,
+)
 from prm.text import LONG_TEXT, REASON_TEXT
 
 _SPLIT = re.compile(r"[,;\n]+")
@@ -36,9 +42,7 @@ class CommaListField(forms.CharField):
 class LeadForm(forms.Form):
     company_name = forms.CharField(label=_("Company"), max_length=200)
     company_domain = forms.CharField(label=_("Domain"), max_length=253, required=False)
-    country = forms.CharField(
-        label=_("Country"), max_length=2, help_text=_("Two-letter code, such as DE.")
-    )
+    country = CountryField(label=_("Country"))
     industry = forms.CharField(label=_("Industry"), max_length=60, required=False)
     contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
@@ -64,7 +68,7 @@ class LeadFilterForm(forms.Form):
         label=_("Status"), choices=[("", _("Any"))] + list(Lead.Status.choices), required=False
     )
     partner = partner_filter_field()
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = CountryField(label=_("Country"), required=False, help_text="")
 
     def __init__(self, *args, partner_search: PartnerSearch, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +141,9 @@ class RoutingRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner_types"].choices = type_choices
         self.fields["tiers"].queryset = Tier.objects.order_by("rank")
+        explain_empty(
+            self.fields["tiers"], _("No tiers are set up yet, so the rule takes any tier.")
+        )
 
     @staticmethod
     def initial_for(rule) -> dict:

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incentives.models import ExpiryUnit
+from portal.forms import explain_empty
 
 
 class RuleForm(forms.Form):
@@ -84,3 +85,4 @@ class AdjustForm(forms.Form):
         self.fields["person"].choices = [
             (person.pk, person.user.full_name or person.user.email) for person in people
         ]
+        explain_empty(self.fields["person"], _("No partner person can earn points yet."))

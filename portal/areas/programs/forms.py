@@ -16,6 +16,7 @@ from incentives.brackets import Bracket
 from incentives.models import Calendar, MdfAllocation, PaysIn, ProgramKind, RebateMethod
 from incentives.program_rules import ProgramTerms, RateTerm
 from partners.models import PartnerType, Tier
+from portal.forms import explain_empty
 
 _NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 _BRACKET = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*%?\s*$")
@@ -138,10 +139,13 @@ class ProgramForm(forms.Form):
         self.fields["eligible_products"].queryset = Product.objects.filter(is_active=True).order_by(
             "name"
         )
-        if not self.fields["eligible_products"].queryset.exists():
-            self.fields["eligible_products"].help_text = _(
-                "The catalogue has no products yet: every product counts."
-            )
+        explain_empty(
+            self.fields["eligible_products"],
+            _("The catalogue has no products yet: every product counts."),
+        )
+        explain_empty(
+            self.fields["eligible_tiers"], _("No tiers are set up yet: every partner counts.")
+        )
 
     def clean_currency(self):
         return self.cleaned_data["currency"].strip().upper()

@@ -4,10 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import IdealPartnerCriterion, QualificationQuestion, Segment
 from partners.types import partner_type_choices
+from portal.forms import CountryField
 from prm.text import LINE_TEXT, LONG_TEXT, REASON_TEXT
 
 MIN_SECONDS_TO_FILL = 3
+MAX_SECONDS_TO_FILL = 60 * 60 * 24
 FORM_SALT = "prm.application-form"
+
+
+class Spam:
+    """What the spam checks of the public application found.  A bot (``BOT``:
+    the hidden field filled in, or a start time not signed by us) is answered
+    as if it succeeded; a person who was quicker than people type
+    (``TOO_FAST``) or who left the form open too long (``EXPIRED``) is told so
+    and keeps what they typed."""
+
+    BOT = "bot"
+    TOO_FAST = "too_fast"
+    EXPIRED = "expired"
 
 
 def split_list(value: str) -> list[str]:
@@ -35,12 +49,7 @@ class ApplicationForm(forms.Form):
     email_domain = forms.CharField(
         label=_("Company e-mail domain"), max_length=253, help_text=_("For example example.com")
     )
-    country = forms.RegexField(
-        label=_("Country (two-letter code)"),
-        regex=r"^[A-Za-z]{2}$",
-        max_length=2,
-        error_messages={"invalid": _("Use a two-letter code such as DE.")},
-    )
+    country = CountryField(label=_("Country"))
     regions = ListField(
         label=_("Regions or territories served"),
         required=False,
@@ -71,18 +80,33 @@ class ApplicationForm(forms.Form):
         for question in questions:
             self.fields[f"q{question.pk}"] = _question_field(question)
 
-    def is_spam(self) -> bool:
+    def spam_check(self) -> str | None:
+        """None when the submission passes the spam checks, else a ``Spam`` value."""
         if self.data.get("fax_number"):
-            return True
+            return Spam.BOT
+        started = self.data.get("started", "")
         try:
-            signing.loads(self.data.get("started", ""), salt=FORM_SALT, max_age=60 * 60 * 24)
-        except signing.BadSignature:
-            return True
-        try:
-            signing.loads(self.data.get("started", ""), salt=FORM_SALT, max_age=MIN_SECONDS_TO_FILL)
-            return True  # submitted faster than a person can type
+            signing.loads(started, salt=FORM_SALT, max_age=MAX_SECONDS_TO_FILL)
         except signing.SignatureExpired:
-            return False
+            return Spam.EXPIRED
+        except signing.BadSignature:
+            return Spam.BOT
+        try:
+            signing.loads(started, salt=FORM_SALT, max_age=MIN_SECONDS_TO_FILL)
+            return Spam.TOO_FAST  # submitted faster than a person can type
+        except signing.SignatureExpired:
+            return None
+
+    def is_spam(self) -> bool:
+        return self.spam_check() is not None
+
+    def start_again(self, message) -> None:
+        """Keep what was typed, start the fill time again, and say why the form
+        was not sent (above the form, with any field errors at once)."""
+        self.data = self.data.copy()
+        self.data["started"] = signing.dumps(0, salt=FORM_SALT)
+        self.full_clean()
+        self.add_error(None, message)
 
     def application_data(self) -> dict:
         keys = [

@@ -20,7 +20,7 @@ from prm.tenancy import tenant_context
 
 from ...access import policy_required
 from ...forms import apply_validation_error
-from .forms import ApplicationForm, ApproveForm, CriterionForm, QuestionForm, RejectForm
+from .forms import ApplicationForm, ApproveForm, CriterionForm, QuestionForm, RejectForm, Spam
 
 SUBMISSIONS_PER_HOUR = 10
 
@@ -41,10 +41,25 @@ def apply(request, vendor_slug: str):
     with tenant_context(tenant.pk):
         form = ApplicationForm(request.POST or None, questions=selectors.questions_active())
         if request.method == "POST":
-            if form.is_spam():
+            spam = form.spam_check()
+            if spam == Spam.BOT:
                 # Look successful so that bots learn nothing; store nothing.
                 return render(request, "recruitment/apply_thanks.html", {"vendor": tenant})
-            if form.is_valid():
+            if spam == Spam.TOO_FAST:
+                form.start_again(
+                    _(
+                        "Your application was not sent: it came quicker than a person "
+                        "usually fills in this form. Please check your entries and send it again."
+                    )
+                )
+            elif spam == Spam.EXPIRED:
+                form.start_again(
+                    _(
+                        "Your application was not sent: the form was open for more than a day. "
+                        "Your entries are kept; please check them and send it again."
+                    )
+                )
+            elif form.is_valid():
                 if _over_rate_limit(tenant, client_ip(request)):
                     return render(
                         request, "recruitment/apply_limited.html", {"vendor": tenant}, status=429
@@ -56,7 +71,7 @@ def apply(request, vendor_slug: str):
                         ip=client_ip(request),
                     )
                 except ValidationError as error:
-                    _show_errors(form, error)
+                    apply_validation_error(form, error)
                 else:
                     return render(request, "recruitment/apply_thanks.html", {"vendor": tenant})
         return render(
@@ -65,14 +80,6 @@ def apply(request, vendor_slug: str):
             {"vendor": tenant, "form": form},
             status=400 if form.errors else 200,
         )
-
-
-def _show_errors(form: ApplicationForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def queue(request):

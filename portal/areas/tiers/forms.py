@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import metrics
 from partners.models import Tier, TierPolicy
 from partners.services.tiers import TIER_FIELDS
+from portal.forms import explain_empty
 
 
 class TierPolicyForm(forms.Form):
@@ -99,3 +100,4 @@ class PartnerTierForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tier"].queryset = Tier.objects.order_by("rank")
+        explain_empty(self.fields["tier"], _("No tiers are set up yet: add tiers first."))
