@@ -18,6 +18,7 @@ from prm.models import EmailChoice
 from prm.notifications import (
     Notice,
     NotificationKind,
+    day,
     notification_kind_register,
     notify,
     notify_many,
@@ -42,7 +43,7 @@ LEAD_RECLAIMED = "lead_reclaimed"
 def _expiring_body(params: dict) -> str:
     lines = [
         _("%(customer)s: protected until %(date)s")
-        % {"customer": item["customer"], "date": item["protected_until"]}
+        % {"customer": item["customer"], "date": day(item["protected_until"])}
         for item in params["registrations"]
     ]
     lines.append(
@@ -80,7 +81,9 @@ def register_notifications() -> None:
             title=lambda p: (
                 _("Your registration for %(customer)s is approved") % {"customer": p["customer"]}
             ),
-            body=lambda p: _("It is protected until %(date)s.") % {"date": p["protected_until"]},
+            body=lambda p: (
+                _("It is protected until %(date)s.") % {"date": day(p["protected_until"])}
+            ),
         ),
         NotificationKind(
             key=REGISTRATION_REJECTED,
@@ -132,7 +135,7 @@ def register_notifications() -> None:
                     if p.get("granted")
                     else _("More time for %(customer)s was refused")
                 )
-                % {"customer": p["customer"], "date": p.get("protected_until", "")}
+                % {"customer": p["customer"], "date": day(p.get("protected_until"))}
             ),
             body=lambda p: "" if p.get("granted") else _("Reason: %(reason)s") % p,
         ),

@@ -19,6 +19,7 @@ from typing import IO, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -144,16 +145,32 @@ def _check_header(header: list[str], fmt: CsvFormat) -> None:
     unknown = [name for name in header if name and name not in fmt.columns]
     if unknown:
         raise CsvRefused(
-            _("Unknown column(s): %(names)s. Use the template's columns: %(columns)s.")
+            ngettext(
+                "Unknown column: %(names)s. Use the template's columns: %(columns)s.",
+                "Unknown columns: %(names)s. Use the template's columns: %(columns)s.",
+                len(unknown),
+            )
             % {"names": ", ".join(unknown), "columns": ", ".join(fmt.columns)}
         )
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
-        raise CsvRefused(_("Column(s) appear twice: %(names)s.") % {"names": ", ".join(repeated)})
+        raise CsvRefused(
+            ngettext(
+                "A column appears twice: %(names)s.",
+                "Columns appear twice: %(names)s.",
+                len(repeated),
+            )
+            % {"names": ", ".join(repeated)}
+        )
     missing = [name for name in fmt.required if name not in header]
     if missing:
         raise CsvRefused(
-            _("Required column(s) missing: %(names)s.") % {"names": ", ".join(missing)}
+            ngettext(
+                "A required column is missing: %(names)s.",
+                "Required columns are missing: %(names)s.",
+                len(missing),
+            )
+            % {"names": ", ".join(missing)}
         )
 
 

@@ -43,3 +43,33 @@ ensure_weasyprint_libs() {
       echo "Could not install them: payout statements cannot be rendered." >&2
   fi
 }
+
+# Translations: the catalogues (locale/<language>/LC_MESSAGES/django.po) are
+# compiled into django.mo files, which are generated and not committed: when
+# one is missing or older than its catalogue, Django's compilemessages compiles
+# them with GNU gettext's msgfmt (its --check refuses a broken catalogue).
+# msgfmt is installed when missing and we may (as Chromium and the PDF
+# libraries are); without it the pages stay in English and the tests say so.
+catalogues_stale() {
+  local po
+  for po in locale/*/LC_MESSAGES/*.po; do
+    [ -e "$po" ] || continue
+    [ "${po%.po}.mo" -nt "$po" ] || return 0
+  done
+  return 1
+}
+if catalogues_stale; then
+  if ! command -v msgfmt >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing GNU gettext to compile the translations ..."
+    { apt-get update -qq >/dev/null && \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null; } || \
+      echo "Could not install gettext: the translations cannot be compiled." >&2
+  fi
+  if command -v msgfmt >/dev/null 2>&1; then
+    echo "Compiling the translations ..."
+    DJANGO_SETTINGS_MODULE=prm.settings.dev "$VENV/bin/python" manage.py compilemessages -v 0 \
+      --ignore=.venv --ignore=.prm-data --ignore=.git --ignore=staticfiles --ignore=node_modules
+  else
+    echo "msgfmt (GNU gettext) is missing: the translations are not compiled." >&2
+  fi
+fi

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from prm.actions import action
 from prm.audit import audit_record
@@ -100,7 +101,12 @@ def custom_partner_type_delete(*, partner_type: CustomPartnerType, by: Membershi
     partners = Partner.objects.filter(partner_type=key).count()
     if partners:
         raise ValidationError(
-            _("%(n)d partner(s) have this type; change them first.") % {"n": partners}
+            ngettext(
+                "%(n)d partner has this type; change it first.",
+                "%(n)d partners have this type; change them first.",
+                partners,
+            )
+            % {"n": partners}
         )
     if (
         PartnerApplication.objects.filter(partner_type=key).exists()

@@ -91,7 +91,7 @@ def test_bad_rows_refuse_the_whole_file(client, world, content, row, column, mes
         (b"\xff\xfe\x00n\x00a", "not UTF-8"),
         (b"name;domain\nAcme;acme.example\n", "semicolons"),
         (b"name,country\nAcme,DE\n", "Unknown column"),
-        (b"domain,owner\nacme.example,Dana\n", "Required column"),
+        (b"domain,owner\nacme.example,Dana\n", "required column is missing"),
         (b"name,domain\n", "no rows"),
         (b'name,domain\n"Acme,acme.example\n', "not valid CSV"),
     ],

@@ -273,8 +273,8 @@ def test_an_inactive_product_cannot_be_imported(client, world, deals):
 @pytest.mark.parametrize(
     "header, message",
     [
-        ("order_ref,amount\n", "Required column(s) missing: product_code, currency, closed_on"),
-        (HEADER.replace("amount", "value"), "Unknown column(s): value"),
+        ("order_ref,amount\n", "Required columns are missing: product_code, currency, closed_on"),
+        (HEADER.replace("amount", "value"), "Unknown column: value"),
     ],
 )
 def test_a_malformed_header_is_refused(client, world, deals, header, message):

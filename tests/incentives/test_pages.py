@@ -106,7 +106,7 @@ def test_a_missing_rate_is_listed_on_the_run_page(client, world):
         run = run_of(commission)
     client.force_login(world.finance.user)
     page = client.get(url("console:payout_run", run_id=run.pk)).content.decode()
-    assert "GBP → USD, 2026-08-03" in page
+    assert "GBP → USD, 08/03/2026" in page  # the short date, in English
 
 
 @pytest.fixture

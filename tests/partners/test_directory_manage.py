@@ -97,7 +97,7 @@ def test_a_custom_type_can_be_chosen(client, world):
         ({"domains": "www.P{p}.example"}, "domains"),  # P's domain, written differently
         ({"name": "partner q"}, "name"),
         ({"domains": "acme.example, not_a_domain"}, "domains"),
-        ({"country": "Switzerland"}, "country"),
+        ({"country": "Narnia"}, "country"),  # a name that names no country
         ({"partner_type": "emperor"}, "partner_type"),
         ({"status": PartnerStatus.TERMINATED}, "status"),
         ({"website": "not a site"}, "website"),
@@ -328,7 +328,7 @@ def test_a_type_in_use_cannot_be_removed(client, world):
         Partner.objects.filter(pk=world.q.pk).update(partner_type="marketplace")
     client.force_login(world.vendor_admin.user)
     response = client.post(_url(world, "partner_type_delete", type_id=used.pk), follow=True)
-    assert "change them first" in response.content.decode()
+    assert "1 partner has this type; change it first." in response.content.decode()
     with tenant_context(world.a.pk):
         assert CustomPartnerType.objects.filter(pk=used.pk).exists()
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deals.selectors import accounts as selectors
@@ -52,10 +53,11 @@ def direct_account_delete(request, account_id: int):
 
 
 def _imported(outcome) -> str:
-    return _("%(created)d account(s) added, %(updated)d updated.") % {
-        "created": outcome.created,
-        "updated": outcome.updated,
-    }
+    return ngettext(
+        "%(created)d account added, %(updated)d updated.",
+        "%(created)d accounts added, %(updated)d updated.",
+        outcome.created,
+    ) % {"created": outcome.created, "updated": outcome.updated}
 
 
 IMPORT = CsvImportPage(

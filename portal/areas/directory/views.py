@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.selectors.registrations import partner_deals
@@ -257,7 +257,9 @@ def _render_detail(request, overview, *, kpi_form=None, status=200):
 
 
 def _imported(outcome) -> str:
-    return _("%(n)d partner(s) imported.") % {"n": outcome.created}
+    return ngettext("%(n)d partner imported.", "%(n)d partners imported.", outcome.created) % {
+        "n": outcome.created
+    }
 
 
 IMPORT = CsvImportPage(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deals.selectors import revenue as selectors
 from deals.services import revenue as services
@@ -39,14 +40,19 @@ def revenue(request):
 
 
 def _imported(outcome) -> str:
-    return _(
-        "%(lines)d order line(s) imported; %(won)d registration(s) marked won; "
-        "%(credited)d credit note line(s) recorded."
-    ) % {
-        "lines": outcome.created,
-        "won": outcome.details["won"],
-        "credited": outcome.details["credited"],
-    }
+    lines, won, credited = outcome.created, outcome.details["won"], outcome.details["credited"]
+    return " ".join(
+        [
+            ngettext("%(n)d order line imported.", "%(n)d order lines imported.", lines)
+            % {"n": lines},
+            ngettext("%(n)d registration marked won.", "%(n)d registrations marked won.", won)
+            % {"n": won},
+            ngettext(
+                "%(n)d credit note line recorded.", "%(n)d credit note lines recorded.", credited
+            )
+            % {"n": credited},
+        ]
+    )
 
 
 IMPORT = CsvImportPage(

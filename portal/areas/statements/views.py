@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from incentives.models import StatementStatus
@@ -126,7 +127,11 @@ def run_statements_issue(request, run_id: int):
             if issued.new or issued.retried:
                 messages.success(
                     request,
-                    _("%(new)d statement(s) issued, %(retried)d retried: they are being prepared.")
+                    ngettext(
+                        "%(new)d statement issued, %(retried)d retried: they are being prepared.",
+                        "%(new)d statements issued, %(retried)d retried: they are being prepared.",
+                        issued.new,
+                    )
                     % {"new": issued.new, "retried": issued.retried},
                 )
             else:
