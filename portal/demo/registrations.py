@@ -23,6 +23,7 @@ from deals.models import (
 )
 from deals.models import RegistrationStatus as S
 from deals.normalise import customer_key
+from deals.notifications import notify_registration_decided, notify_registration_submitted
 from deals.selectors.rules import deal_settings
 from partners.models import Partner
 from prm.models import Membership
@@ -108,6 +109,18 @@ def seed(tenants: dict) -> None:
         for registration in created:
             if registration is not None and registration.status in (S.SUBMITTED, S.MORE_INFO):
                 conflicts_record(registration=registration)
+            _notify(registration)
+
+
+def _notify(registration) -> None:
+    """What the services would have told people: the deciders of a waiting
+    registration, the registrant of a decision."""
+    if registration is None:
+        return
+    if registration.status == S.SUBMITTED:
+        notify_registration_submitted(registration)
+    elif registration.status in (S.APPROVED, S.REJECTED, S.MORE_INFO):
+        notify_registration_decided(registration, REASONS.get(registration.status, ""))
 
 
 def _deal(
@@ -151,7 +164,7 @@ def _deal(
     }
     if days_ago is not None:
         fields["submitted_at"] = now - datetime.timedelta(days=days_ago)
-    if S.APPROVED in PATHS[status] or status == S.REJECTED:
+    if S.APPROVED in PATHS[status] or status in (S.REJECTED, S.MORE_INFO):
         fields.update(decided_by=manager, decided_at=now - datetime.timedelta(days=days_ago - 1))
     if status == S.APPROVED:
         fields["protected_until"] = today + datetime.timedelta(days=days_left)

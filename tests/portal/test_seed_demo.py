@@ -24,7 +24,7 @@ from incentives.periods import period_of
 from partners.models import Partner
 from portal.demo import incentives as demo_incentives
 from portal.demo import mdf as demo_mdf
-from prm.models import Membership, Tenant, User
+from prm.models import Membership, Notification, Tenant, User
 from prm.tenancy import tenant_context
 
 
@@ -163,3 +163,29 @@ def test_seed_demo_earns_points_from_its_deals_and_redeems_rewards(db):
         for row in PointsBalance.objects.all():
             entries = PointsEntry.objects.filter(membership=row.membership, partner=row.partner)
             assert row.balance == sum(entries.values_list("points", flat=True)) >= 0
+
+
+def test_seed_demo_gives_each_role_a_home_with_work_and_news(db, client):
+    """The demo is tried as a new user would: the channel manager finds
+    registrations to decide, the rep what to do and what was decided, and both
+    have unread notifications."""
+    _seed()
+    northwind = Tenant.objects.get(slug="northwind")
+    manager = User.objects.get(email="manager@northwind.example")
+    client.force_login(manager)
+    page = client.get(f"/t/{northwind.slug}/console/")
+    assert page.status_code == 200
+    queues = {queue.key: queue.count for queue in page.context["home"].queues}
+    assert queues.get("registrations", 0) >= 2 and queues.get("registrations_late", 0) >= 1
+    assert "unread notification" in page.content.decode()
+
+    rep = User.objects.get(email="rep@bluewave.example")
+    client.force_login(rep)
+    page = client.get(f"/t/{northwind.slug}/portal/")
+    assert page.status_code == 200
+    assert page.context["items"], "the demo rep has nothing to do"
+    assert page.context["recent_decisions"], "the demo rep was told of no decision"
+    with tenant_context(northwind.pk):
+        bluewave = Notification.objects.filter(recipient__user__email__endswith="@bluewave.example")
+        kinds = set(bluewave.values_list("kind", flat=True))
+    assert {"registration_approved", "lead_offered"} <= kinds
