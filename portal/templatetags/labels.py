@@ -25,6 +25,7 @@ from partners import metrics
 from partners.models import Partner, PartnerStatus, PartnerType
 from partners.types import partner_type_choices
 
+from ..countries import country_name
 from .money import money
 
 register = template.Library()
@@ -284,3 +285,30 @@ def requirement_words(context, metric: str, minimum) -> str:
     if unit == "flag":
         return gettext("%(metric)s: %(share)s") % {"metric": label, "share": amount}
     return gettext("%(metric)s: at least %(minimum)s") % {"metric": label, "minimum": amount}
+
+
+@register.filter
+def country_label(code) -> str:
+    """A stored ISO country code as its name in the reader's language ("DE" →
+    "Germany" / "Niemcy"); an unknown code as it is, none as a dash."""
+    if not code:
+        return "—"
+    return country_name(code) or str(code)
+
+
+@register.simple_tag(takes_context=True)
+def criterion_words(context, criterion) -> str:
+    """An ideal-partner criterion's test in words: "at least 50" for a number,
+    else the matching values by their labels (partner types, countries)."""
+    if criterion.minimum is not None:
+        return gettext("at least %(n)s") % {
+            "n": number_format(criterion.minimum.normalize(), use_l10n=True)
+        }
+    field = criterion.field
+    if field == "partner_type":
+        shown = [partner_type_label(context, value) for value in criterion.values]
+    elif field == "country":
+        shown = [country_label(value) for value in criterion.values]
+    else:
+        shown = list(criterion.values)
+    return ", ".join(shown)

@@ -292,3 +292,31 @@ def test_won_deals_are_totalled_by_the_won_amount(client, world):
     text = client.get(_url(world, "console:partner_detail", partner_id=world.q.pk))
     text = text.content.decode()
     assert "7,250.00 USD" in text
+
+
+def test_countries_and_criteria_show_their_names_not_codes(client, world):
+    """Stored codes are shown by name in the reader's language."""
+    from partners.models import IdealPartnerCriterion, Partner
+    from prm.tenancy import tenant_context
+
+    with tenant_context(world.a.pk):
+        Partner.objects.filter(pk=world.p.pk).update(country="DE")
+        IdealPartnerCriterion.objects.create(
+            name="Where we sell", field="country", values=["DE", "PL"], weight=2
+        )
+        IdealPartnerCriterion.objects.create(
+            name="Kind of firm", field="partner_type", values=["msp"], weight=1
+        )
+    client.force_login(world.vendor_admin.user)
+    detail = client.get(
+        reverse(
+            "console:partner_detail", kwargs={"tenant_slug": "vendor-a", "partner_id": world.p.pk}
+        )
+    ).content.decode()
+    assert "Germany" in detail
+    settings_page = client.get(
+        reverse("console:recruitment_settings", kwargs={"tenant_slug": "vendor-a"})
+    ).content.decode()
+    assert "Germany, Poland" in settings_page
+    assert "Managed service provider" in settings_page
+    assert "≥" not in settings_page

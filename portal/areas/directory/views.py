@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.selectors.registrations import partner_deals
@@ -50,13 +50,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 25
-ACTION_LABELS = {
-    "partner.created": gettext_lazy("Partner created"),
-    "partner.updated": gettext_lazy("Details changed"),
-    "partner.domains_changed": gettext_lazy("Domains changed"),
-    "partner.status_changed": gettext_lazy("Status changed"),
-    "partner.kpis_changed": gettext_lazy("KPI values changed"),
-}
 
 
 def _staff():
@@ -236,8 +229,6 @@ def _render_detail(request, overview, *, kpi_form=None, status=200):
     can_manage = policies.can_manage_partners(request.membership)
     partner = overview.partner
     allowed = status_moves(partner)
-    for event in overview.timeline:
-        event.label = ACTION_LABELS.get(event.action, event.action)
     for kpi in overview.kpis:
         kpi.display = plain_number(kpi.value)
     context = {
