@@ -1,5 +1,6 @@
 """The notifications of incentives: a payout run approved, a statement ready,
-MDF requests and claims decided, reward redemptions decided.
+MDF requests and claims decided, MDF funds about to expire and claim windows
+about to close, reward redemptions decided, points about to expire.
 
 Kinds are registered at start-up; the ``notify_*`` helpers are called by the
 services inside their transaction, so a notification exists exactly when the
@@ -8,19 +9,28 @@ action does."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from partners.notifications import partner_admin_ids
+from partners.selectors.people import member_ids_of_partners
 from prm.models import Membership
-from prm.notifications import NotificationKind, notification_kind_register, notify
-from prm.policies import can_approve_payouts, can_view_payouts
-from prm.roles import PARTNER_ROLES
+from prm.notifications import (
+    Notice,
+    NotificationKind,
+    day,
+    notification_kind_register,
+    notify,
+    notify_many,
+)
+from prm.policies import can_approve_payouts, can_earn_points, can_view_payouts
+from prm.roles import PARTNER_ROLES, Role
 from prm.selectors import member_ids_holding
 
 from .models import (
     MdfClaim,
     MdfRequest,
     PayoutRun,
+    PointsReminder,
     Program,
     Redemption,
     RequestStatus,
@@ -32,6 +42,9 @@ STATEMENT_READY = "statement_ready"
 MDF_REQUEST_DECIDED = "mdf_request_decided"
 MDF_CLAIM_DECIDED = "mdf_claim_decided"
 REDEMPTION_DECIDED = "redemption_decided"
+MDF_FUNDS_EXPIRING = "mdf_funds_expiring"
+MDF_CLAIM_DUE = "mdf_claim_due"
+POINTS_EXPIRING = "points_expiring"
 
 
 def _mdf_request_title(p: dict) -> str:
@@ -80,6 +93,14 @@ def _mdf_claim_body(p: dict) -> str:
     return _("Reason: %(reason)s\nYou may claim again while the claim window is open.") % {
         "reason": p["reason"]
     }
+
+
+def _points_expiring_title(p: dict) -> str:
+    return ngettext(
+        "%(points)d of your points expires soon",
+        "%(points)d of your points expire soon",
+        p["points"],
+    ) % {"points": p["points"]}
 
 
 def register_notifications() -> None:
@@ -131,6 +152,56 @@ def register_notifications() -> None:
             group=mdf,
             title=_mdf_claim_title,
             body=_mdf_claim_body,
+        ),
+        NotificationKind(
+            key=MDF_FUNDS_EXPIRING,
+            label=gettext_lazy("Your market development funds expire soon"),
+            roles=frozenset({Role.PARTNER_ADMIN}),
+            group=mdf,
+            title=lambda p: (
+                _("%(amount)s %(currency)s of your market development funds expire on %(date)s")
+                % {"amount": p["amount"], "currency": p["currency"], "date": day(p["expires_on"])}
+            ),
+            body=lambda p: (
+                _(
+                    "%(program)s: request funds for a planned activity before then; what is "
+                    "not requested by the end of the period expires."
+                )
+                % {"program": p["program"]}
+            ),
+        ),
+        NotificationKind(
+            key=MDF_CLAIM_DUE,
+            label=gettext_lazy("The claim window of your approved MDF request closes soon"),
+            roles=PARTNER_ROLES,
+            group=mdf,
+            title=lambda p: (
+                _("Claim your approved MDF activity “%(title)s” by %(date)s")
+                % {"title": p["title"], "date": day(p["deadline"])}
+            ),
+            body=lambda p: (
+                _(
+                    "%(amount)s %(currency)s is approved. File the claim with proof of "
+                    "performance (invoices, photos, attendee lists) before the window closes; "
+                    "an approved request not claimed in time expires."
+                )
+                % {"amount": p["amount"], "currency": p["currency"]}
+            ),
+        ),
+        NotificationKind(
+            key=POINTS_EXPIRING,
+            label=gettext_lazy("Your points expire soon"),
+            roles=can_earn_points.roles,
+            group=gettext_lazy("Points"),
+            title=_points_expiring_title,
+            body=lambda p: (
+                ngettext(
+                    "It expires on %(date)s. Redeem it for a reward before then.",
+                    "The first of them expire on %(date)s. Redeem them for a reward before then.",
+                    p["points"],
+                )
+                % {"date": day(p["first_expiry"])}
+            ),
         ),
         NotificationKind(
             key=REDEMPTION_DECIDED,
@@ -274,4 +345,94 @@ def notify_redemption_decided(redemption: Redemption) -> None:
         },
         link="partner_redemption",
         link_params={"redemption_id": redemption.pk},
+    )
+
+
+def _requesters_and_admins(rows) -> dict[int, list[int]]:
+    """For each ``(partner id, person id or None)``: the partner's active
+    admins and, if still one of its active people, the person."""
+    people = member_ids_of_partners(partner_ids={partner_id for partner_id, _person in rows})
+    admins = member_ids_of_partners(
+        partner_ids={partner_id for partner_id, _person in rows}, roles={Role.PARTNER_ADMIN}
+    )
+    found = {}
+    for partner_id, person_id in rows:
+        recipients = set(admins.get(partner_id, ()))
+        if person_id is not None and person_id in people.get(partner_id, ()):
+            recipients.add(person_id)
+        found[(partner_id, person_id)] = sorted(recipients)
+    return found
+
+
+def notify_mdf_funds_expiring(funds) -> list[int]:
+    """Tell each fund's partner admins that its available balance expires at
+    the end of its period, once per fund and period end; ``funds`` are rows
+    ``(fund id, partner id, program name, period end, available, currency)``.
+    Returns the ids of the notifications written now."""
+    funds = list(funds)
+    recipients = _requesters_and_admins([(row[1], None) for row in funds])
+    return notify_many(
+        MDF_FUNDS_EXPIRING,
+        [
+            Notice(
+                recipients=tuple(recipients[(partner_id, None)]),
+                event=f"mdf_fund:{fund_id}:expiring:{period_end.isoformat()}",
+                params={
+                    "program": program,
+                    "amount": str(available),
+                    "currency": currency,
+                    "expires_on": period_end.isoformat(),
+                },
+                link="portal_mdf",
+            )
+            for fund_id, partner_id, program, period_end, available, currency in funds
+        ],
+    )
+
+
+def notify_mdf_claims_due(requests) -> list[int]:
+    """Tell each approved request's requester and its partner's admins that
+    its claim window closes soon, once per request and deadline; ``requests``
+    are rows ``(request id, partner id, requester id, title, claim deadline,
+    approved amount, currency)``.  Returns the ids of the notifications
+    written now."""
+    requests = list(requests)
+    recipients = _requesters_and_admins([(row[1], row[2]) for row in requests])
+    return notify_many(
+        MDF_CLAIM_DUE,
+        [
+            Notice(
+                recipients=tuple(recipients[(partner_id, person_id)]),
+                event=f"mdf_request:{request_id}:claim_due:{deadline.isoformat()}",
+                params={
+                    "title": title,
+                    "amount": str(amount),
+                    "currency": currency,
+                    "deadline": deadline.isoformat(),
+                },
+                link="partner_mdf_request",
+                link_params={"request_id": request_id},
+            )
+            for request_id, partner_id, person_id, title, deadline, amount, currency in requests
+        ],
+    )
+
+
+def notify_points_expiring(reminders: list[PointsReminder]) -> list[int]:
+    """Tell each reminded person (saved ``reminders``) how many points expire
+    soon, once per reminder.  Returns the ids of the notifications written now."""
+    return notify_many(
+        POINTS_EXPIRING,
+        [
+            Notice(
+                recipients=(reminder.membership_id,),
+                event=f"points_reminder:{reminder.pk}",
+                params={
+                    "points": reminder.points,
+                    "first_expiry": reminder.first_expiry.isoformat(),
+                },
+                link="partner_points",
+            )
+            for reminder in reminders
+        ],
     )

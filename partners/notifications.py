@@ -1,6 +1,6 @@
 """The notifications of partners: a new agreement to accept (and partners that
 cannot, having no active admin), an application to review, an onboarding
-step past its due date.
+step past its due date, news from the vendor (a published announcement).
 
 Kinds are registered at start-up; the ``notify_*`` helpers are called by the
 services inside their transaction, so a notification exists exactly when the
@@ -12,21 +12,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from prm.models import EmailChoice, Membership
 from prm.notifications import NotificationKind, notification_kind_register, notify
 from prm.policies import can_accept_agreement, can_manage_partners, can_review_applications
-from prm.roles import Role
+from prm.roles import PARTNER_ROLES, Role
 from prm.selectors import member_ids_holding
 
-from .models import Agreement, PartnerApplication, PartnerOnboardingStep
+from .models import Agreement, Announcement, PartnerApplication, PartnerOnboardingStep
 
 AGREEMENT_PUBLISHED = "agreement_published"
 AGREEMENT_NO_ADMIN = "agreement_no_admin"
 APPLICATION_RECEIVED = "application_received"
 ONBOARDING_STEP_OVERDUE = "onboarding_step_overdue"
+ANNOUNCEMENT_PUBLISHED = "announcement_published"
+# How much of an announcement's text its notification carries.
+ANNOUNCEMENT_EXCERPT_CHARS = 300
 
 
 def register_notifications() -> None:
@@ -92,6 +96,14 @@ def register_notifications() -> None:
                 _("It was due on %(date)s. Finish it to complete your onboarding.")
                 % {"date": p["due_on"]}
             ),
+        ),
+        NotificationKind(
+            key=ANNOUNCEMENT_PUBLISHED,
+            label=gettext_lazy("News from the vendor"),
+            roles=PARTNER_ROLES,
+            group=gettext_lazy("Announcements"),
+            title=lambda p: p["title"],
+            body=lambda p: p.get("excerpt", ""),
         ),
     ):
         notification_kind_register(kind)
@@ -174,3 +186,24 @@ def notify_onboarding_steps_overdue(steps: Iterable[PartnerOnboardingStep]) -> i
             )
         )
     return written
+
+
+def notify_announcement_published(
+    announcement: Announcement, recipients: Iterable[int], *, email: bool
+) -> list[int]:
+    """Tell ``recipients`` (the audience's people) of a published announcement,
+    in one statement, once per announcement whatever happens to it later.
+    With ``email`` each person's e-mail choice for the kind applies; without
+    it the notification stays in the inbox only."""
+    return notify(
+        ANNOUNCEMENT_PUBLISHED,
+        recipients=recipients,
+        event=f"announcement:{announcement.pk}:published",
+        params={
+            "title": announcement.title,
+            "excerpt": Truncator(announcement.body.strip()).chars(ANNOUNCEMENT_EXCERPT_CHARS),
+        },
+        link="partner_announcement",
+        link_params={"announcement_id": announcement.pk},
+        email=email,
+    )

@@ -13,8 +13,9 @@ page it links to.
 one event notifies once.  Each new notification the recipient wants at once
 is e-mailed through the outbox — one message per recipient with only that
 recipient's address; the others wait for the daily digest or stay in the
-inbox only.  Words are rendered when read, in the reader's language (the
-tenant's for e-mail), from ``params``: an app never stores sentences.
+inbox only (as every notice sent with ``email=False`` does).  Words are
+rendered when read, in the reader's language (the tenant's for e-mail), from
+``params``: an app never stores sentences.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ class Notice:
     params: dict = field(default_factory=dict)
     link: str = ""
     link_params: dict = field(default_factory=dict)
+    # False: never e-mailed, whatever the recipients chose (stored as ``none``:
+    # the inbox only).
+    email: bool = True
 
 
 def notify(
@@ -89,12 +93,16 @@ def notify(
     params: dict | None = None,
     link: str = "",
     link_params: dict | None = None,
+    email: bool = True,
 ) -> list[int]:
     """Notify the active ``recipients`` whose role may receive ``key`` that
     ``event`` happened.  Returns the ids of the notifications written now
-    (none for recipients notified of this event before)."""
+    (none for recipients notified of this event before).  With
+    ``email=False`` the notification stays in the inbox only, whatever the
+    recipients chose."""
     ids = tuple(r.pk if isinstance(r, Membership) else int(r) for r in recipients)
-    return notify_many(key, [Notice(ids, event, params or {}, link, link_params or {})])
+    notice = Notice(ids, event, params or {}, link, link_params or {}, email=email)
+    return notify_many(key, [notice])
 
 
 _INSERT_SQL = """
@@ -102,13 +110,15 @@ INSERT INTO {notification}
     (tenant_id, recipient_id, kind, event, params, link_name, link_params, created_at, email)
 SELECT m.tenant_id, m.id, %(kind)s, n.event, n.params::jsonb, n.link, n.link_params::jsonb,
        now(),
+       CASE WHEN n.email THEN
        -- one index probe per recipient (unique tenant, membership, kind), whatever the plan
        COALESCE((SELECT p.email FROM {preference} p
                   WHERE p.tenant_id = m.tenant_id AND p.membership_id = m.id
                     AND p.kind = %(kind)s), %(default)s)
+       ELSE %(none)s END
   FROM unnest(%(recipients)s::bigint[], %(events)s::text[], %(params)s::text[],
-              %(links)s::text[], %(link_params)s::text[])
-       AS n(recipient_id, event, params, link, link_params)
+              %(links)s::text[], %(link_params)s::text[], %(emails)s::boolean[])
+       AS n(recipient_id, event, params, link, link_params, email)
   JOIN {membership} m ON m.id = n.recipient_id
  WHERE m.tenant_id = %(tenant)s AND m.is_active AND m.role = ANY(%(roles)s)
 ORDER BY n.recipient_id, n.event
@@ -138,6 +148,7 @@ def notify_many(key: str, notices: Iterable[Notice]) -> list[int]:
             {
                 "kind": kind.key,
                 "default": str(kind.default_email),
+                "none": str(EmailChoice.NONE),
                 "tenant": require_tenant_id(),
                 "roles": sorted(kind.roles),
                 "recipients": [recipient for recipient, _event in keys],
@@ -145,6 +156,7 @@ def notify_many(key: str, notices: Iterable[Notice]) -> list[int]:
                 "params": [_json(rows[k].params) for k in keys],
                 "links": [rows[k].link for k in keys],
                 "link_params": [_json(rows[k].link_params) for k in keys],
+                "emails": [bool(rows[k].email) for k in keys],
             },
         )
         written = cursor.fetchall()

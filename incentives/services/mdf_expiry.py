@@ -1,6 +1,6 @@
 """MDF deadlines: funds not requested by the end of their period, and
 approved requests not claimed within their window, expire; partners are
-reminded once before each deadline.
+notified once before each deadline (``incentives.notifications``).
 
 Each job is a set-based statement over the current tenant and idempotent:
 what expired has no available (or committed) balance left to expire, and a
@@ -10,20 +10,16 @@ the services lock them (request, then fund)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from prm.actions import system_action
 from prm.audit import audit_record
-from prm.enqueue import email_after_commit
-from prm.links import link
-from prm.models import Membership, Tenant
-from prm.roles import Role
 from prm.tenancy import require_tenant_id
+
+from ..notifications import notify_mdf_claims_due, notify_mdf_funds_expiring
 
 _EXPIRE_FUNDS = """
 WITH due AS (
@@ -79,7 +75,7 @@ UPDATE incentives_mdffund f SET reminded_at = now()
  WHERE f.tenant_id = %(tenant)s AND p.id = f.program_id AND f.reminded_at IS NULL
    AND f.available > 0 AND f.period_end >= %(today)s
    AND f.period_end <= %(today)s + p.reminder_days
-RETURNING f.partner_id, NULL::bigint, p.name, f.period_end, f.available, f.currency
+RETURNING f.id, f.partner_id, p.name, f.period_end, f.available, f.currency
 """
 
 _REMIND_REQUESTS = """
@@ -90,8 +86,8 @@ UPDATE incentives_mdfrequest q SET reminded_at = now()
    AND q.claim_deadline <= %(today)s + p.reminder_days
    AND NOT EXISTS (SELECT 1 FROM incentives_mdfclaim c
                    WHERE c.request_id = q.id AND c.status = 'submitted')
-RETURNING q.partner_id, q.requested_by_id, q.title, q.claim_deadline, q.approved_amount,
-          p.currency
+RETURNING q.id, q.partner_id, q.requested_by_id, q.title, q.claim_deadline,
+          q.approved_amount, p.currency
 """
 
 
@@ -117,50 +113,14 @@ def mdf_expire(*, today: date) -> dict[str, int]:
     return {"funds": funds, "requests": requests}
 
 
-def _addresses(rows) -> dict[str, list[tuple]]:
-    """Each reminder grouped by the address that hears about it: the person
-    who asked (for a request) and the partner's admins."""
-    partner_ids = {row[0] for row in rows}
-    members = list(
-        Membership.objects.filter(
-            is_active=True, user__is_active=True, partner_link__partner_id__in=partner_ids
-        ).values_list("pk", "user__email", "partner_link__partner_id", "role")
-    )
-    admins = defaultdict(set)
-    email_of = {}
-    for pk, email, partner_id, role in members:
-        email_of[pk] = email
-        if role == Role.PARTNER_ADMIN:
-            admins[partner_id].add(email)
-    grouped = defaultdict(list)
-    for row in rows:
-        partner_id, person_id = row[0], row[1]
-        to = set(admins[partner_id])
-        if person_id in email_of:
-            to.add(email_of[person_id])
-        for address in to:
-            grouped[address].append(row[2:])
-    return grouped
-
-
-def _send(template: str, subject: str, grouped: dict, tenant: Tenant) -> int:
-    url = link("portal_mdf", tenant=tenant)
-    for address, items in sorted(grouped.items()):
-        body = render_to_string(
-            template, {"tenant": tenant, "items": sorted(items, key=lambda i: i[1]), "url": url}
-        )
-        email_after_commit(subject=subject, body=body, recipients=[address])
-    return len(grouped)
-
-
 @system_action
 def mdf_remind(*, today: date) -> int:
-    """E-mail each partner person once per deadline coming within the program's
-    reminder days: funds still available before their period ends, approved
-    requests not yet claimed before their window closes.  Returns how many
-    e-mails were queued."""
-    tenant_id = require_tenant_id()
-    params = {"tenant": tenant_id, "today": today}
+    """Notify the partner's people once per deadline coming within the
+    program's reminder days: its admins of funds still available before
+    their period ends, the requester and the admins of approved requests not
+    yet claimed before their window closes.  Returns how many notifications
+    were written."""
+    params = {"tenant": require_tenant_id(), "today": today}
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(_REMIND_FUNDS, params)
@@ -169,24 +129,11 @@ def mdf_remind(*, today: date) -> int:
             requests = cursor.fetchall()
         if not funds and not requests:
             return 0
-        tenant = Tenant.objects.get(pk=tenant_id)
-        sent = 0
+        written = 0
         if funds:
-            sent += _send(
-                "emails/mdf_funds_reminder.txt",
-                _("%(tenant)s: use your market development funds before they expire")
-                % {"tenant": tenant.name},
-                _addresses(funds),
-                tenant,
-            )
+            written += len(notify_mdf_funds_expiring(funds))
         if requests:
-            sent += _send(
-                "emails/mdf_claim_reminder.txt",
-                _("%(tenant)s: claim your approved MDF activities before the window closes")
-                % {"tenant": tenant.name},
-                _addresses(requests),
-                tenant,
-            )
+            written += len(notify_mdf_claims_due(requests))
         audit_record(
             actor=None,
             action="mdf.reminded",
@@ -194,4 +141,4 @@ def mdf_remind(*, today: date) -> int:
             requests=len(requests),
             on=today.isoformat(),
         )
-    return sent
+    return written

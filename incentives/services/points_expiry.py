@@ -5,9 +5,10 @@ date expires, first in first out: redemptions, expiries and take-backs
 consume the lots that expire first.  The job locks the balances it changes
 and computes again under the locks, so running it twice — or while people
 redeem — expires each lot's rest once.  Before that, each person is reminded
-once of the points that will expire within the vendor's reminder days; the
-reminder is recorded with the last expiry date it covered, so a second run
-(or tomorrow's) sends nothing for the same lots."""
+once of the points that will expire within the vendor's reminder days (a
+notification per ``PointsReminder``); the reminder is recorded with the last
+expiry date it covered, so a second run (or tomorrow's) tells nobody of the
+same lots again."""
 
 from __future__ import annotations
 
@@ -16,16 +17,12 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from prm.actions import system_action
-from prm.enqueue import emails_after_commit
-from prm.links import link
-from prm.models import Membership, Tenant
-from prm.tenancy import require_tenant_id
 
 from ..models import PointsEntry, PointsEntryKind, PointsReminder
+from ..notifications import notify_points_expiring
 from ..points_ledger import balances_lock_many, balances_move_many, lots_left, settings_of
 
 
@@ -62,8 +59,9 @@ def points_expire(*, today: datetime.date | None = None) -> int:
 
 @system_action
 def points_expiry_remind(*, today: datetime.date | None = None) -> int:
-    """One e-mail to each person whose points expire within the reminder
-    days and who was not reminded of those lots yet; returns how many."""
+    """Remind each person whose points expire within the reminder days and
+    who was not reminded of those lots yet (a ``PointsReminder`` and its
+    notification); returns how many reminders."""
     today = today or timezone.localdate()
     settings = settings_of()
     if not settings.reminder_days:
@@ -98,24 +96,5 @@ def points_expiry_remind(*, today: datetime.date | None = None) -> int:
             for (m, p), person_lots in sorted(due.items())
         ]
         PointsReminder.objects.bulk_create(reminders)
-        emails = dict(
-            Membership.objects.filter(
-                pk__in={r.membership_id for r in reminders}, is_active=True
-            ).values_list("pk", "user__email")
-        )
-        tenant = Tenant.objects.get(pk=require_tenant_id())
-        url = link("partner_points", tenant=tenant)
-        messages = []
-        for reminder in reminders:
-            if reminder.membership_id not in emails:
-                continue
-            context = {"tenant": tenant, "reminder": reminder, "url": url}
-            messages.append(
-                (
-                    render_to_string("emails/points_expiry_subject.txt", context).strip(),
-                    render_to_string("emails/points_expiry.txt", context),
-                    [emails[reminder.membership_id]],
-                )
-            )
-        emails_after_commit(messages)
+        notify_points_expiring(reminders)
     return len(reminders)

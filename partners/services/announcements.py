@@ -1,27 +1,28 @@
-"""Announcements: drafting, publishing, read tracking and the e-mail to their
-audience.  An announcement published with ``send_email`` is e-mailed once: the
-fan-out task claims it with a compare-and-swap on ``emailed_at``."""
+"""Announcements: drafting, publishing and read tracking.  Publishing tells
+every active person of the audience's partners through the notification
+service (kind ``announcement_published``, once per announcement: its event
+is unique per person).  With ``send_email`` each person's e-mail choice for
+the kind applies, at most once: publishing claims ``emailed_at`` with a
+compare-and-swap in its transaction; without it the notification stays in
+the inbox only."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.actions import action, system_action
 from prm.audit import audit_record
-from prm.enqueue import enqueue_after_commit
-from prm.links import link
-from prm.models import Membership, Tenant
+from prm.models import Membership
 from prm.policies import can_communicate, can_read_announcements
 from prm.text import LONG_TEXT
 
 from ..audience import Audience
 from ..cleaning import required_text
 from ..models import Announcement, AnnouncementRead
+from ..notifications import notify_announcement_published
 from ..selectors.audience import audience_members
 from ..selectors.people import partner_id_of
 
@@ -37,12 +38,33 @@ def _announcement_fields(*, title: str, body: str) -> dict[str, str]:
     return fields
 
 
-def _email_after_commit(announcement: Announcement) -> None:
-    """Enqueue the fan-out once the transaction commits; the task itself makes
-    sure the announcement is e-mailed at most once."""
-    if not (announcement.send_email and announcement.published_at and not announcement.emailed_at):
-        return
-    enqueue_after_commit("partners.announcement_email", announcement.pk)
+def _notify_audience(announcement: Announcement, *, by: Membership | None) -> int:
+    """Notify the audience of the published ``announcement`` (two statements:
+    the audience's people, then their notifications).  The e-mail is claimed
+    first (``UPDATE … SET emailed_at = now() WHERE emailed_at IS NULL``): only
+    the caller that changed the row lets people's e-mail choices apply, so
+    publishing again, or a second delivery of a task, e-mails nobody twice.
+    Returns how many notifications were written now."""
+    email = bool(
+        announcement.send_email
+        and Announcement.objects.filter(
+            pk=announcement.pk,
+            emailed_at__isnull=True,
+            published_at__isnull=False,
+            send_email=True,
+        ).update(emailed_at=timezone.now())
+    )
+    recipients = list(audience_members(announcement).values_list("pk", flat=True))
+    written = notify_announcement_published(announcement, recipients, email=email)
+    if email:
+        announcement.refresh_from_db(fields=["emailed_at"])
+        audit_record(
+            actor=by.user if by else None,
+            action="announcement.emailed",
+            target=announcement,
+            recipients=len(written),
+        )
+    return len(written)
 
 
 @action(can_communicate)
@@ -80,23 +102,37 @@ def announcement_update(
     pinned: bool,
     send_email: bool,
 ) -> Announcement:
-    """Edit an announcement; asking for e-mail on one already published sends it
-    (once) as well."""
+    """Edit an announcement.  Its audience was told when it was published, so
+    asking for e-mail afterwards is refused: the e-mail goes with the
+    notification, once, when publishing."""
     fields = _announcement_fields(title=title, body=body)
+    if (
+        send_email
+        and not announcement.send_email
+        and announcement.published_at
+        and not announcement.emailed_at
+    ):
+        raise ValidationError(
+            {
+                "send_email": _(
+                    "This announcement was published without e-mail; its audience "
+                    "has it in the portal already."
+                )
+            }
+        )
     with transaction.atomic():
         for name, value in {**fields, **audience.as_fields()}.items():
             setattr(announcement, name, value)
         announcement.pinned, announcement.send_email = pinned, send_email
         announcement.save()
         audit_record(actor=by.user, action="announcement.updated", target=announcement)
-        _email_after_commit(announcement)
     return announcement
 
 
 @action(can_communicate)
 def announcement_publish(*, announcement: Announcement, by: Membership) -> Announcement:
-    """Make the announcement visible to its audience; with ``send_email`` the
-    e-mail fan-out is enqueued after commit."""
+    """Make the announcement visible to its audience and notify its people
+    (e-mailed as each chose with ``send_email``, the inbox only without)."""
     with transaction.atomic():
         now = timezone.now()
         changed = Announcement.objects.filter(pk=announcement.pk, published_at__isnull=True).update(
@@ -106,7 +142,7 @@ def announcement_publish(*, announcement: Announcement, by: Membership) -> Annou
             raise ValidationError(_("This announcement is already published."))
         announcement.refresh_from_db()
         audit_record(actor=by.user, action="announcement.published", target=announcement)
-        _email_after_commit(announcement)
+        _notify_audience(announcement, by=by)
     return announcement
 
 
@@ -134,34 +170,14 @@ def announcement_mark_read(*, announcement: Announcement, by: Membership) -> Non
 
 
 @system_action
-def announcement_send_emails(*, announcement_id: int) -> int:
-    """E-mail a published announcement to every active person of the partners in
-    its audience, one message per recipient.  The fan-out is claimed first with
-    ``UPDATE … SET emailed_at = now() WHERE emailed_at IS NULL``; only the caller
-    that changed the row sends, so repeated or concurrent runs send one batch.
-    Returns the number of messages sent."""
-    claimed = Announcement.objects.filter(
-        pk=announcement_id,
-        emailed_at__isnull=True,
-        published_at__isnull=False,
-        send_email=True,
-    ).update(emailed_at=timezone.now())
-    if claimed != 1:
+def announcement_notify(*, announcement_id: int) -> int:
+    """Notify the audience of a published announcement, as publishing does;
+    for messages of the former e-mail task still queued (``partners.
+    announcement_email``).  Safe to run again: people are notified and
+    e-mailed once.  Returns how many notifications were written now."""
+    announcement = Announcement.objects.filter(
+        pk=announcement_id, published_at__isnull=False
+    ).first()
+    if announcement is None:
         return 0
-    announcement = Announcement.objects.get(pk=announcement_id)
-    tenant = Tenant.objects.get(pk=announcement.tenant_id)
-    recipients = sorted(set(audience_members(announcement).values_list("user__email", flat=True)))
-    url = link("partner_announcement", tenant=tenant, announcement_id=announcement.pk)
-    context = {
-        "tenant": tenant,
-        "announcement": announcement,
-        "url": url,
-    }
-    subject = render_to_string("emails/announcement_subject.txt", context).strip()
-    body = render_to_string("emails/announcement.txt", context)
-    messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in recipients]
-    sent = get_connection().send_messages(messages) if messages else 0
-    audit_record(
-        actor=None, action="announcement.emailed", target=announcement, recipients=len(messages)
-    )
-    return sent or 0
+    return _notify_audience(announcement, by=None)

@@ -4,6 +4,7 @@ through the payout run, expiry — with the fund reconciling at every step."""
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Sum
@@ -17,6 +18,7 @@ from incentives.models import (
     MdfRequest,
     PayoutItem,
 )
+from incentives.notifications import MDF_CLAIM_DUE, MDF_FUNDS_EXPIRING
 from incentives.payables import COLUMNS, payable_rows
 from incentives.selectors.statements import run_payables
 from incentives.services.mdf_claims import mdf_claim_reject, mdf_claim_submit
@@ -35,6 +37,9 @@ from incentives.services.mdf_requests import (
 )
 from incentives.services.runs import payout_mark_paid
 from partners.models import Tier
+from prm.links import link
+from prm.models import Notification, OutboxMessage
+from prm.notifications import title_of
 from prm.policies import NotAllowed
 from prm.tenancy import tenant_context
 from tests.concurrency import run_together
@@ -348,7 +353,9 @@ def test_the_ledger_is_append_only(world):
             MdfFund.objects.filter(pk=p_fund.pk).update(available=D("-1"), allocated=D("99"))
 
 
-def test_expiry_and_reminders_run_twice_act_once(world, django_capture_on_commit_callbacks):
+def test_expiry_and_reminders_run_twice_act_once(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
     with tenant_context(world.a.pk):
         mdf = mdf_program(calendar="quarterly", claim_window_days=30, reminder_days=14)
         last_quarter = today() - datetime.timedelta(days=100)
@@ -379,14 +386,79 @@ def test_expiry_and_reminders_run_twice_act_once(world, django_capture_on_commit
         assert MdfRequest.objects.get(pk=due.pk).status == "approved"
         assert MdfRequest.objects.get(pk=waiting.pk).status == "approved"
         assert reconciles(old_fund) and reconciles(current)
-        with django_capture_on_commit_callbacks() as callbacks:
-            sent = mdf_remind(today=today())
-        assert sent >= 1
+    # The reminders' e-mails are sent (eagerly) when their transaction commits.
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(world.a.pk):
+        written = mdf_remind(today=today())
+    with tenant_context(world.a.pk):
+        assert written >= 2
         assert mdf_remind(today=today()) == 0
-        # One message per recipient, each with one address.
-        assert len(callbacks) == sent
         reminded = MdfRequest.objects.filter(reminded_at__isnull=False)
         assert set(reminded.values_list("pk", flat=True)) == {due.pk}
+        # The requester (a rep of P) and P's admin are told once each that the
+        # due request's claim window closes, on the request's page.
+        notes = Notification.objects.filter(kind__in=[MDF_CLAIM_DUE, MDF_FUNDS_EXPIRING])
+        assert notes.count() == written
+        deadline = MdfRequest.objects.get(pk=due.pk).claim_deadline
+        event = f"mdf_request:{due.pk}:claim_due:{deadline.isoformat()}"
+        claim_due = notes.filter(kind=MDF_CLAIM_DUE).order_by("recipient_id")
+        assert sorted(claim_due.values_list("recipient_id", "event")) == sorted(
+            [(world.p_rep.pk, event), (world.p_admin.pk, event)]
+        )
+        note = claim_due[0]
+        assert note.params == {
+            "title": "Partner webinar",
+            "amount": "300.00",
+            "currency": mdf.currency,
+            "deadline": deadline.isoformat(),
+        }
+        assert (note.link_name, note.link_params) == ("partner_mdf_request", {"request_id": due.pk})
+        assert "Partner webinar" in title_of(note)
+        # Each notification is e-mailed by its own outbox message, once.
+        ids = sorted(notes.values_list("pk", flat=True))
+        queued = OutboxMessage.objects.filter(task_name="prm.notification_email")
+        assert sorted(m.args[0] for m in queued if m.args[0] in ids) == ids
+        assert not notes.filter(emailed_at__isnull=True).exists()
+        url = link("partner_mdf_request", tenant=world.a, request_id=due.pk)
+    # One message per recipient, each with one address.
+    sent = [m for m in mail.outbox if "Claim your approved MDF" in m.subject]
+    assert sorted(m.to for m in sent) == [["admin@p.test"], ["rep@p.test"]]
+    assert all(url in m.body for m in sent)
+
+
+def test_partner_admins_are_told_once_that_available_funds_expire(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
+    with tenant_context(world.a.pk):
+        mdf = mdf_program(calendar="quarterly", reminder_days=14)
+        current = fund(mdf, world.p, "2000.00")
+        fund(mdf, world.q, "500.00")  # Q has no admin: nobody to tell
+        soon = current.period_end - datetime.timedelta(days=3)
+    with tenant_context(world.b.pk):
+        b_fund = fund(mdf_program(calendar="quarterly"), world.b_partner, "900.00")
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(world.a.pk):
+        assert mdf_remind(today=soon) == 1
+    with tenant_context(world.a.pk):
+        assert mdf_remind(today=soon) == 0
+        assert mdf_remind(today=soon + DAY) == 0
+        (note,) = Notification.objects.filter(kind=MDF_FUNDS_EXPIRING)
+        assert (note.recipient_id, note.event) == (
+            world.p_admin.pk,
+            f"mdf_fund:{current.pk}:expiring:{current.period_end.isoformat()}",
+        )
+        assert note.params == {
+            "program": "Co-marketing",
+            "amount": "2000.00",
+            "currency": mdf.currency,
+            "expires_on": current.period_end.isoformat(),
+        }
+        url = link("portal_mdf", tenant=world.a)
+    (message,) = mail.outbox
+    assert message.to == ["admin@p.test"]
+    assert "2000.00" in message.subject
+    assert url in message.body
+    with tenant_context(world.b.pk):
+        assert not Notification.objects.filter(kind=MDF_FUNDS_EXPIRING).exists()
+        assert MdfFund.objects.get(pk=b_fund.pk).reminded_at is None
 
 
 def test_two_approvals_that_together_exceed_the_balance_end_with_one_refused(tx_world):

@@ -1,6 +1,6 @@
 """The MDF deadline job, run by a real Celery worker: delivered twice, it
-expires each fund and request once and sends each reminder once, and it stays
-inside its tenant."""
+expires each fund and request once and notifies each reminder once (one
+e-mail per recipient), and it stays inside its tenant."""
 
 import datetime
 from decimal import Decimal as D
@@ -8,8 +8,9 @@ from decimal import Decimal as D
 import pytest
 
 from incentives.models import MdfEntry, MdfRequest
+from incentives.notifications import MDF_CLAIM_DUE
 from incentives.tasks import mdf as mdf_tasks
-from prm.models import OutboxMessage
+from prm.models import Notification, OutboxMessage
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
 from tests.incentives.setup_mdf import approved_request, balances, fund, mdf_program, today
@@ -43,12 +44,20 @@ def _state(tenant, ended, stale):
 
 
 def _reminders(tenant):
+    """The claim-due notifications of the tenant: their recipients' addresses,
+    whether they were e-mailed, and the outbox messages that carried them."""
     with tenant_context(tenant.pk):
-        return list(
-            OutboxMessage.objects.filter(task_name="prm.email_send")
-            .filter(args__0__icontains="claim your approved MDF")
-            .values_list("args", "delivered_at")
+        notes = list(
+            Notification.objects.filter(kind=MDF_CLAIM_DUE)
+            .order_by("recipient__user__email")
+            .values_list("pk", "recipient__user__email", "event", "emailed_at")
         )
+        messages = list(
+            OutboxMessage.objects.filter(task_name="prm.notification_email").values_list(
+                "args", "delivered_at"
+            )
+        )
+    return notes, messages
 
 
 def test_delivered_twice_it_expires_once_and_reminds_once(celery_worker, tx_world):
@@ -66,10 +75,24 @@ def test_delivered_twice_it_expires_once_and_reminds_once(celery_worker, tx_worl
         assert balances(current)["expired"] == D("400.00")
         assert MdfRequest.objects.get(pk=due.pk).reminded_at is not None
     # The reminder for the due request went to its requester (a rep of P) and
-    # P's admin, once each, in a message of its own, and was delivered.
-    sent = wait_for(lambda: (r := _reminders(w.a)) and all(d for _a, d in r) and r)
-    assert sorted(args[2][0] for args, _delivered in sent) == ["admin@p.test", "rep@p.test"]
-    assert all(len(args[2]) == 1 for args, _delivered in sent)
+    # P's admin, once each, each e-mailed by a message of its own, delivered.
+    event = f"mdf_request:{due.pk}:claim_due:{due.claim_deadline.isoformat()}"
+
+    def delivered():
+        notes, messages = _reminders(w.a)
+        done = notes and all(emailed for *_n, emailed in notes)
+        return done and all(at for _args, at in messages) and (notes, messages)
+
+    notes, messages = wait_for(delivered)
+    assert [(email, e) for _pk, email, e, _at in notes] == [
+        ("admin@p.test", event),
+        ("rep@p.test", event),
+    ]
+    claim_due = sorted([pk] for pk, *_rest in notes)
+    assert sorted(args for args, _at in messages if args in claim_due) == claim_due
+    # Tenant B's run told B's own requester of B's request, and nobody else.
+    b_notes, _b_messages = _reminders(w.b)
+    assert [email for _pk, email, _e, _at in b_notes] == ["rep@b.test"]
 
 
 def test_the_beat_job_runs_every_tenant(celery_worker, tx_world):

@@ -28,6 +28,7 @@ from incentives.models import (
     Redemption,
     Reward,
 )
+from incentives.notifications import POINTS_EXPIRING
 from incentives.points_ledger import add_months
 from incentives.services.points import (
     earning_rule_create,
@@ -525,11 +526,25 @@ def test_people_are_reminded_once_before_their_points_expire(
         assert points_expiry_remind(today=soon + datetime.timedelta(days=1)) == 0
         reminders = PointsReminder.objects.filter(membership__in=[world.p_rep, world.q_rep])
         assert sorted(reminders.values_list("points", flat=True)) == [25, 40]
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [world.p_rep.user.email, world.q_rep.user.email]
+        # One notification per reminder, to its person, e-mailed once.
+        notes = Notification.objects.filter(kind=POINTS_EXPIRING)
+        assert sorted(notes.values_list("recipient_id", "event")) == sorted(
+            (r.membership_id, f"points_reminder:{r.pk}") for r in reminders
+        )
+        to_p = notes.get(recipient=world.p_rep)
+        first = days_ago(0) + datetime.timedelta(days=10)
+        assert to_p.params == {"points": 40, "first_expiry": first.isoformat()}
+        assert to_p.link_name == "partner_points"
+        assert not notes.filter(emailed_at__isnull=True).exists()
+        queued = OutboxMessage.objects.filter(task_name="prm.notification_email")
+        ids = sorted(notes.values_list("pk", flat=True))
+        assert sorted(m.args[0] for m in queued if m.args[0] in ids) == ids
+    # One message per person, each with one address.
+    assert sorted(m.to for m in mail.outbox) == sorted(
+        [[world.p_rep.user.email], [world.q_rep.user.email]]
     )
     to_p = next(m for m in mail.outbox if m.to == [world.p_rep.user.email])
-    assert "40 of your points" in to_p.subject
+    assert "40 of your points expire soon" in to_p.subject
     assert "/portal/points/" in to_p.body
 
 

@@ -1,6 +1,6 @@
 """Points for real: two redemptions racing on two database connections for
 points that cover only one, and the expiry job run twice by a real Celery
-worker, which expires each lot once and sends one reminder."""
+worker, which expires each lot once and notifies one reminder once."""
 
 import datetime
 
@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from incentives.models import PointsBalance, PointsEntry, PointsReminder, Redemption
+from incentives.notifications import POINTS_EXPIRING
 from incentives.points_ledger import balance_lock, entry_write
 from incentives.services.points import points_settings_save
 from incentives.services.rewards import redemption_request
 from incentives.tasks import points as tasks
-from prm.models import OutboxMessage
+from prm.models import Notification, OutboxMessage
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
 from tests.concurrency import run_together
@@ -87,11 +88,26 @@ def test_the_expiry_job_run_twice_by_the_worker_expires_each_lot_once_and_remind
         reminders = list(PointsReminder.objects.filter(membership=w.p_rep).values_list("points"))
         assert reminders == [(15,)]
         assert not PointsReminder.objects.filter(membership=w.q_rep).exists()
-        mails = OutboxMessage.objects.filter(
-            task_name="prm.email_send", args__2=[w.p_rep.user.email]
-        )
-        assert mails.count() == 1
+        (reminder,) = PointsReminder.objects.filter(membership=w.p_rep)
+        (note,) = Notification.objects.filter(kind=POINTS_EXPIRING)
+        assert (note.recipient_id, note.event) == (w.p_rep.pk, f"points_reminder:{reminder.pk}")
         assert PointsBalance.objects.filter(balance__lt=0).count() == 0
+    with tenant_context(w.b.pk):
+        assert not Notification.objects.filter(kind=POINTS_EXPIRING).exists()
+    # Its e-mail went out once, by a message of its own, and was delivered.
+    sent = wait_for(lambda: (m := _notification_emails(w)) and all(d for _a, d in m) and m)
+    assert sent == [([note.pk], sent[0][1])]
+    with tenant_context(w.a.pk):
+        assert Notification.objects.get(pk=note.pk).emailed_at is not None
+
+
+def _notification_emails(w):
+    with tenant_context(w.a.pk):
+        return list(
+            OutboxMessage.objects.filter(task_name="prm.notification_email").values_list(
+                "args", "delivered_at"
+            )
+        )
 
 
 def lot(person, partner, points, expires_on, *, source_id):

@@ -1,19 +1,23 @@
-"""Announcements: console writes, publishing, e-mail fan-out once, portal reading."""
+"""Announcements: console writes, publishing (a notification to the audience,
+e-mailed once when asked for), portal reading."""
 
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.audience import audience_clean
 from partners.models import Announcement, AnnouncementRead, Partner, Tier
+from partners.notifications import ANNOUNCEMENT_EXCERPT_CHARS, ANNOUNCEMENT_PUBLISHED
 from partners.services import announcements as services
 from partners.tasks import announcements as tasks_communication
-from prm.models import Membership
+from prm.models import EmailChoice, Membership, Notification, NotificationPreference
 from prm.tenancy import tenant_context
 from tests.celery_worker import wait_for
 from tests.world import make_member
@@ -50,7 +54,7 @@ FORM = {
 
 
 def test_channel_manager_creates_publishes_and_it_is_emailed_once(
-    client, world, django_capture_on_commit_callbacks
+    client, world, eager_tasks, django_capture_on_commit_callbacks
 ):
     with tenant_context(world.a.pk):
         Partner.objects.filter(pk=world.p.pk).update(regions=["DACH", "US"])
@@ -70,43 +74,158 @@ def test_channel_manager_creates_publishes_and_it_is_emailed_once(
             _url("console:announcement_publish", world, announcement_id=created.pk)
         )
     assert publish.status_code == 302
-    assert len(callbacks) == 1  # the fan-out is enqueued only after commit
-    assert _count(world, pk=created.pk, published_at__isnull=False) == 1
+    assert mail.outbox == []  # the e-mails are enqueued only after commit
+    assert len(callbacks) == 1
+    assert _count(world, pk=created.pk, published_at__isnull=False, emailed_at__isnull=False) == 1
+    # P's people are in the audience (reseller, a shared region), Q's are not
+    assert _told(world, created) == {world.p_admin.pk: "immediate", world.p_rep.pk: "immediate"}
+    assert _told(world, created, tenant=world.b) == {}
 
-    assert tasks_communication.announcement_email(world.a.pk, created.pk) == 2
-    assert tasks_communication.announcement_email(world.a.pk, created.pk) == 0
+    for callback in callbacks:
+        callback()
+    publish_again = client.post(
+        _url("console:announcement_publish", world, announcement_id=created.pk), follow=True
+    )
+    assert b"already published" in publish_again.content
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@p.test", "rep@p.test"]
-    assert all(len(m.to) == 1 for m in mail.outbox)
+    assert all(m.to and len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
     assert "Double points in July." in mail.outbox[0].body
     assert f"/portal/announcements/{created.pk}/" in mail.outbox[0].body
     assert "Summer promotion" in mail.outbox[0].subject
 
 
-def test_the_fan_out_claims_once(world):
+def _told(world, announcement, tenant=None) -> dict[int, str]:
+    """Who was notified of ``announcement``'s publication, with the e-mail choice."""
+    with tenant_context((tenant or world.a).pk):
+        rows = Notification.objects.filter(
+            kind=ANNOUNCEMENT_PUBLISHED, event=f"announcement:{announcement.pk}:published"
+        )
+        return dict(rows.values_list("recipient_id", "email"))
+
+
+def _publish(world, announcement):
+    with tenant_context(world.a.pk):
+        announcement.refresh_from_db()
+        return services.announcement_publish(announcement=announcement, by=world.channel_manager)
+
+
+def test_publishing_tells_everyone_once_even_republished_after_an_edit(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
+    announcement = _announcement(world, send_email=True, body="x" * 1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(world, announcement)
+        with tenant_context(world.a.pk):
+            services.announcement_unpublish(announcement=announcement, by=world.channel_manager)
+            services.announcement_update(
+                announcement=announcement,
+                by=world.channel_manager,
+                title="Corrected",
+                body="Fixed",
+                audience=audience_clean(),
+                pinned=False,
+                send_email=True,
+            )
+        _publish(world, announcement)
+        with tenant_context(world.a.pk):
+            assert services.announcement_notify(announcement_id=announcement.pk) == 0
+    everyone = {world.p_admin.pk, world.p_rep.pk, world.q_rep.pk}
+    assert set(_told(world, announcement)) == everyone
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin@p.test", "rep@p.test", "rep@q.test"]
+    with tenant_context(world.a.pk):
+        (params,) = set(
+            Notification.objects.filter(kind=ANNOUNCEMENT_PUBLISHED)
+            .values_list("params__title", "params__excerpt")
+            .distinct()
+        )
+    assert params[0] == "News" and len(params[1]) <= ANNOUNCEMENT_EXCERPT_CHARS
+
+
+def test_without_email_it_is_in_everyones_inbox_and_mailed_to_nobody(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
+    announcement = _announcement(world, send_email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(world, announcement)
+    assert _told(world, announcement) == {
+        world.p_admin.pk: "none",
+        world.p_rep.pk: "none",
+        world.q_rep.pk: "none",
+    }
+    assert mail.outbox == []
+    with tenant_context(world.a.pk):
+        announcement.refresh_from_db()
+        assert announcement.emailed_at is None
+        # asking for the e-mail once everyone has it in the portal is refused
+        with pytest.raises(ValidationError) as error:
+            services.announcement_update(
+                announcement=announcement,
+                by=world.channel_manager,
+                title="News",
+                body="Body",
+                audience=audience_clean(),
+                pinned=False,
+                send_email=True,
+            )
+    assert "send_email" in error.value.message_dict
+
+
+@pytest.mark.parametrize("choice", [EmailChoice.NONE, EmailChoice.DIGEST])
+def test_a_person_who_opted_out_has_it_in_the_inbox_only(
+    world, eager_tasks, django_capture_on_commit_callbacks, choice
+):
+    with tenant_context(world.a.pk):
+        NotificationPreference.objects.create(
+            membership=world.p_rep, kind=ANNOUNCEMENT_PUBLISHED, email=choice
+        )
+    announcement = _announcement(world, send_email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(world, announcement)
+    told = _told(world, announcement)
+    assert told.pop(world.p_rep.pk) == choice
+    assert set(told.values()) == {"immediate"}
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin@p.test", "rep@q.test"]
+    client_inbox = Client()
+    client_inbox.force_login(world.p_rep.user)
+    page = client_inbox.get(_url("portal:notifications", world))
+    assert page.status_code == 200 and b"News" in page.content
+
+
+def test_publishing_to_a_larger_audience_runs_the_same_queries(
+    world, django_capture_on_commit_callbacks
+):
+    def queries(announcement) -> int:
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks():
+            _publish(world, announcement)
+        return len(ctx.captured_queries)
+
+    before = queries(_announcement(world, send_email=True))
+    with tenant_context(world.a.pk):
+        for i in range(3):
+            partner = Partner.objects.create(name=f"More {i}", partner_type="reseller")
+            make_member(world.a, f"admin@more{i}.test", "partner_admin", partner)
+    announcement = _announcement(world, send_email=True)
+    assert queries(announcement) == before
+    assert len(_told(world, announcement)) == 6
+
+
+def test_a_message_of_the_former_email_task_notifies_once(
+    world, eager_tasks, django_capture_on_commit_callbacks
+):
+    # published before notifications, its e-mail still waiting in the outbox
     announcement = _published(world, send_email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks_communication.announcement_email(world.a.pk, announcement.pk) == 3
+        assert tasks_communication.announcement_email(world.a.pk, announcement.pk) == 0
+    assert len(_told(world, announcement)) == 3 and len(mail.outbox) == 3
     with tenant_context(world.a.pk):
-        first = services.announcement_send_emails(announcement_id=announcement.pk)
-        second = services.announcement_send_emails(announcement_id=announcement.pk)
-        announcement.refresh_from_db()
-    assert (first, second) == (3, 0)
-    assert len(mail.outbox) == 3
-    assert announcement.emailed_at is not None
+        assert Announcement.objects.get(pk=announcement.pk).emailed_at is not None
+        draft = _announcement(world, send_email=True)
+        assert services.announcement_notify(announcement_id=draft.pk) == 0
+    assert _told(world, draft) == {}
 
 
-@pytest.mark.parametrize(
-    "fields",
-    [{"send_email": False, "published_at": timezone.now()}, {"send_email": True}],
-    ids=["not-asked-for", "draft"],
-)
-def test_nothing_is_sent_unless_published_with_email(world, fields):
-    announcement = _announcement(world, **fields)
-    with tenant_context(world.a.pk):
-        assert services.announcement_send_emails(announcement_id=announcement.pk) == 0
-        announcement.refresh_from_db()
-    assert mail.outbox == [] and announcement.emailed_at is None
-
-
-def test_a_task_given_a_does_not_mail_bs_announcement(world):
+def test_a_task_given_a_does_not_mail_bs_announcement(world, eager_tasks):
     b_announcement = _announcement(
         world, tenant=world.b, send_email=True, published_at=timezone.now()
     )
@@ -114,6 +233,7 @@ def test_a_task_given_a_does_not_mail_bs_announcement(world):
     assert mail.outbox == []
     with tenant_context(world.b.pk):
         assert Announcement.objects.get(pk=b_announcement.pk).emailed_at is None
+    assert _told(world, b_announcement, tenant=world.b) == {}
 
 
 @pytest.mark.worker
@@ -125,7 +245,8 @@ def test_publishing_sends_through_a_real_worker(celery_worker, tx_world):
 
     def emailed():
         with tenant_context(w.a.pk):
-            return Announcement.objects.get(pk=announcement.pk).emailed_at
+            rows = Notification.objects.filter(event=f"announcement:{announcement.pk}:published")
+            return rows.count() == 3 and not rows.filter(emailed_at__isnull=True).exists()
 
     wait_for(emailed)
 
@@ -163,8 +284,6 @@ def test_a_tier_of_another_tenant_cannot_be_targeted(client, world):
 
 
 def test_the_service_refuses_a_foreign_tier_even_without_the_form(world):
-    from django.core.exceptions import ValidationError
-
     with tenant_context(world.b.pk):
         b_tier = Tier.objects.get(name="Silver")
     with tenant_context(world.a.pk), pytest.raises(ValidationError) as error:
