@@ -18,6 +18,7 @@ from prm.notifications import (
     Notice,
     NotificationKind,
     day,
+    money,
     notification_kind_register,
     notify,
     notify_many,
@@ -61,13 +62,12 @@ def _mdf_request_title(p: dict) -> str:
 def _mdf_request_body(p: dict) -> str:
     if p["decision"] == RequestStatus.APPROVED:
         text = _(
-            "%(approved)s %(currency)s of the %(asked)s %(currency)s asked for is committed. "
+            "%(approved)s of the %(asked)s asked for is committed. "
             "Claim it with proof by %(deadline)s."
         ) % {
-            "approved": p["approved"],
-            "asked": p["asked"],
-            "currency": p["currency"],
-            "deadline": p["claim_deadline"],
+            "approved": money(p["approved"], p["currency"]),
+            "asked": money(p["asked"], p["currency"]),
+            "deadline": day(p["claim_deadline"]),
         }
         if p.get("note"):
             text += "\n" + _("Note: %(note)s") % {"note": p["note"]}
@@ -87,12 +87,19 @@ def _mdf_claim_title(p: dict) -> str:
 def _mdf_claim_body(p: dict) -> str:
     if p["decision"] == "approved":
         return _(
-            "%(approved)s %(currency)s of the %(claimed)s %(currency)s claimed is approved; "
+            "%(approved)s of the %(claimed)s claimed is approved; "
             "it is paid with the program's next payout run."
-        ) % {"approved": p["approved"], "claimed": p["claimed"], "currency": p["currency"]}
+        ) % {
+            "approved": money(p["approved"], p["currency"]),
+            "claimed": money(p["claimed"], p["currency"]),
+        }
     return _("Reason: %(reason)s\nYou may claim again while the claim window is open.") % {
         "reason": p["reason"]
     }
+
+
+def _period(p: dict) -> dict:
+    return {"program": p["program"], "start": day(p["period_start"]), "end": day(p["period_end"])}
 
 
 def _points_expiring_title(p: dict) -> str:
@@ -114,14 +121,15 @@ def register_notifications() -> None:
             group=payouts,
             title=lambda p: (
                 _("The %(program)s payout run for %(start)s – %(end)s is approved")
-                % {"program": p["program"], "start": p["period_start"], "end": p["period_end"]}
+                % {
+                    "program": p["program"],
+                    "start": day(p["period_start"]),
+                    "end": day(p["period_end"]),
+                }
             ),
             body=lambda p: (
-                _(
-                    "%(approver)s approved %(total)s %(currency)s. Issue its statements "
-                    "and record the payments."
-                )
-                % {"approver": p["approver"], "total": p["total"], "currency": p["currency"]}
+                _("%(approver)s approved %(total)s. Issue its statements and record the payments.")
+                % {"approver": p["approver"], "total": money(p["total"], p["currency"])}
             ),
         ),
         NotificationKind(
@@ -134,7 +142,11 @@ def register_notifications() -> None:
             ),
             body=lambda p: (
                 _("%(program)s, %(start)s – %(end)s. Download it from your statements.")
-                % {"program": p["program"], "start": p["period_start"], "end": p["period_end"]}
+                % {
+                    "program": p["program"],
+                    "start": day(p["period_start"]),
+                    "end": day(p["period_end"]),
+                }
             ),
         ),
         NotificationKind(
@@ -159,8 +171,8 @@ def register_notifications() -> None:
             roles=frozenset({Role.PARTNER_ADMIN}),
             group=mdf,
             title=lambda p: (
-                _("%(amount)s %(currency)s of your market development funds expire on %(date)s")
-                % {"amount": p["amount"], "currency": p["currency"], "date": day(p["expires_on"])}
+                _("%(amount)s of your market development funds expire on %(date)s")
+                % {"amount": money(p["amount"], p["currency"]), "date": day(p["expires_on"])}
             ),
             body=lambda p: (
                 _(
@@ -181,11 +193,11 @@ def register_notifications() -> None:
             ),
             body=lambda p: (
                 _(
-                    "%(amount)s %(currency)s is approved. File the claim with proof of "
+                    "%(amount)s is approved. File the claim with proof of "
                     "performance (invoices, photos, attendee lists) before the window closes; "
                     "an approved request not claimed in time expires."
                 )
-                % {"amount": p["amount"], "currency": p["currency"]}
+                % {"amount": money(p["amount"], p["currency"])}
             ),
         ),
         NotificationKind(

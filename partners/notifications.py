@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from prm.models import EmailChoice, Membership
-from prm.notifications import NotificationKind, notification_kind_register, notify
+from prm.notifications import NotificationKind, day, notification_kind_register, notify
 from prm.policies import can_accept_agreement, can_manage_partners, can_review_applications
 from prm.roles import PARTNER_ROLES, Role
 from prm.selectors import member_ids_holding
@@ -47,7 +47,7 @@ def register_notifications() -> None:
             ),
             body=lambda p: (
                 _("Accept it by %(date)s to keep registering deals and receiving payouts.")
-                % {"date": p["accept_by"]}
+                % {"date": day(p["accept_by"])}
                 if p.get("accept_by")
                 else _("Accept it to keep registering deals and receiving payouts.")
             ),

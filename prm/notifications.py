@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -202,3 +203,14 @@ def day(value) -> str:
     if date is None:
         return value
     return formats.date_format(date, "SHORT_DATE_FORMAT")
+
+
+def money(value, currency: str) -> str:
+    """An amount stored in ``params`` (a decimal string) with its currency, as
+    the reader writes it: ``183,000.00 USD`` / ``183 000,00 USD``."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return f"{value} {currency}".strip()
+    shown = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+    return f"{shown} {currency}".strip()

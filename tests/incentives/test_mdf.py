@@ -454,7 +454,7 @@ def test_partner_admins_are_told_once_that_available_funds_expire(
         url = link("portal_mdf", tenant=world.a)
     (message,) = mail.outbox
     assert message.to == ["admin@p.test"]
-    assert "2000.00" in message.subject
+    assert "2,000.00 USD" in message.subject
     assert url in message.body
     with tenant_context(world.b.pk):
         assert not Notification.objects.filter(kind=MDF_FUNDS_EXPIRING).exists()

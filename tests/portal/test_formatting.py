@@ -320,3 +320,14 @@ def test_countries_and_criteria_show_their_names_not_codes(client, world):
     assert "Germany, Poland" in settings_page
     assert "Managed service provider" in settings_page
     assert "≥" not in settings_page
+
+
+def test_notification_texts_format_money_and_days_for_the_reader():
+    from prm.notifications import day, money
+
+    with translation.override("en"):
+        assert money("183000", "USD") == "183,000.00 USD"
+        assert day("2026-07-01") == "07/01/2026"
+    with translation.override("pl"):
+        assert money("183000", "USD") == "183\u00a0000,00 USD"
+        assert day("2026-07-01") == "01-07-2026"

@@ -115,7 +115,7 @@ def test_a_publication_emails_each_partner_admin_on_their_own(
     assert _addresses() == ["admin2@p.test", "admin@p.test", "admin@q.test"]
     for message in mail.outbox:
         assert "Version 2 of “Program terms” needs your acceptance" in message.subject
-        assert "2030-01-31" in message.body and "/portal/agreement/" in message.body
+        assert "01/31/2030" in message.body and "/portal/agreement/" in message.body
     # Every partner has an admin: nobody is told of partners without one.
     assert _recipients(world, AGREEMENT_NO_ADMIN) == []
     assert _nothing_in_b(world, AGREEMENT_PUBLISHED)
@@ -342,7 +342,7 @@ def test_an_mdf_decision_tells_the_requester_and_the_partner_admins(
     assert _addresses() == ["rep@p.test", "rep@q.test"] and _one_address_each()
     to_p = next(m for m in mail.outbox if m.to == ["rep@p.test"])
     assert "approved in part" in to_p.subject
-    assert "600.00 USD of the 1000.00 USD" in to_p.body
+    assert "600.00 USD of the 1,000.00 USD" in to_p.body
     assert f"/portal/mdf/requests/{request.pk}/" in to_p.body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), tenant_context(world.a.pk):
